@@ -1,0 +1,35 @@
+# Two commands set everything up on a machine with only Python 3.11:
+#   make run    install into .venv, build the database and write the report
+#   make test   install into .venv and run the test suite
+# With ../shared/data beside the repository it is used as the local data mirror (no network).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MIRROR_DIR := $(wildcard $(CURDIR)/../shared/data)
+ifneq ($(MIRROR_DIR),)
+export LABORLENS_MIRROR ?= $(abspath $(MIRROR_DIR))
+endif
+REPORT_DIR ?= laborlens-report
+
+.PHONY: run test lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[ml,dev]"
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/laborlens report --out $(REPORT_DIR)
+
+test: $(BIN)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/bench_pipeline.py
+
+clean:
+	rm -rf $(VENV) $(REPORT_DIR) build *.egg-info src/*.egg-info

@@ -1,0 +1,204 @@
+"""The ``laborlens`` command: thin Typer commands over the library.
+
+Library errors (:class:`~laborlens.exceptions.LaborlensError`) become one red line and exit
+code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from laborlens._version import __version__
+from laborlens.config import get_settings
+from laborlens.exceptions import LaborlensError
+
+app = typer.Typer(help="Measure how exposed occupations and tasks are to large AI models.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+sources_app = typer.Typer(help="The public source files: list and verify.", no_args_is_help=True)
+occupations_app = typer.Typer(help="Occupation-level tables.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+app.add_typer(occupations_app, name="occupations")
+
+console = Console(stderr=True)
+out = Console()
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Database file [default: $LABORLENS_DB, else the per-user data folder]"),
+]
+MirrorOption = Annotated[
+    Path | None,
+    typer.Option("--mirror", help="Local mirror laid out like shared/data [default: $LABORLENS_MIRROR]"),
+]
+OfflineOption = Annotated[
+    bool | None,
+    typer.Option("--offline/--online", help="Forbid downloads [default: $LABORLENS_OFFLINE]"),
+]
+
+
+def handle_errors(fn: Callable) -> Callable:
+    """Turn library errors into one readable line and exit code 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except LaborlensError as exc:
+            console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+@contextmanager
+def progress_bar():
+    """A Rich progress bar and a ``progress(step, done, total)`` callback feeding it."""
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=not sys.stderr.isatty(),
+    ) as bar:
+        tasks: dict[int, int] = {}
+
+        def update(step: str, done: int, total: int) -> None:
+            key = total
+            if key not in tasks:
+                tasks[key] = bar.add_task(step, total=total)
+            bar.update(tasks[key], completed=done, description=step[:70])
+
+        yield update
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"laborlens {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=version_callback,
+                                          is_eager=True, help="Show the version.")] = False,
+) -> None:
+    """laborlens: AI exposure of occupations and tasks, from public data."""
+
+
+@sources_app.command("list")
+@handle_errors
+def sources_list(mirror: MirrorOption = None) -> None:
+    """List every registered source file with its release, license and local status."""
+    from laborlens.sources.fetch import check_all
+
+    settings = get_settings(mirror=mirror)
+    table = Table("name", "path", "release", "license", "status", title="laborlens sources")
+    for st in check_all(settings):
+        colour = {"ok": "green", "missing": "yellow", "corrupt": "red"}[st.status]
+        table.add_row(st.source.name, st.source.path, st.source.release, st.source.license,
+                      f"[{colour}]{st.status}[/]")
+    out.print(table)
+
+
+@sources_app.command("verify")
+@handle_errors
+def sources_verify(mirror: MirrorOption = None) -> None:
+    """Check the sha256 of every source in the mirror and cache; exit 1 if any is corrupt."""
+    from laborlens.sources.fetch import check_all
+
+    settings = get_settings(mirror=mirror)
+    statuses = check_all(settings)
+    counts = {k: 0 for k in ("ok", "missing", "corrupt")}
+    for st in statuses:
+        counts[st.status] += 1
+        if st.status == "corrupt":
+            out.print(f"[red]corrupt[/] {st.location}: expected sha256 {st.source.sha256}, "
+                      f"found {st.found_sha256}", highlight=False)
+        elif st.status == "missing":
+            out.print(f"[yellow]missing[/] {st.source.path} ({st.source.name})", highlight=False)
+    out.print(f"{counts['ok']} ok, {counts['missing']} missing, {counts['corrupt']} corrupt "
+              f"of {len(statuses)} registered files")
+    if counts["corrupt"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def build(
+    db: DbOption = None,
+    mirror: MirrorOption = None,
+    offline: OfflineOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if up to date.")] = False,
+) -> None:
+    """Load every source into the DuckDB database (atomically; skipped when up to date)."""
+    from laborlens.db.build import build as run_build
+
+    settings = get_settings(db=db, mirror=mirror, offline=offline)
+    with progress_bar() as progress:
+        result = run_build(settings, force=force, progress=progress)
+    if result.skipped:
+        out.print(f"{result.path} is up to date ({result.seconds:.1f} s).")
+    else:
+        out.print(f"Built {result.path}: {len(result.tables)} tables in {result.seconds:.1f} s.")
+
+
+@app.command()
+@handle_errors
+def report(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for report.html and tables/")] = Path(
+        "laborlens-report"
+    ),
+    db: DbOption = None,
+    mirror: MirrorOption = None,
+    offline: OfflineOption = None,
+    weighting: Annotated[str, typer.Option(help="Task weighting: paper, equal or core")] = "paper",
+) -> None:
+    """Build the database if needed and write the HTML report with CSV/Parquet tables."""
+    from laborlens.report import make_report
+
+    settings = get_settings(db=db, mirror=mirror, offline=offline)
+    with progress_bar() as progress:
+        result = make_report(settings, out_dir, weighting=weighting, progress=progress)
+    out.print(f"Report: {result.html}")
+    out.print(f"Tables: {result.out_dir / 'tables'} ({len(result.tables)} tables, CSV and Parquet)")
+
+
+@occupations_app.command("exposure")
+@handle_errors
+def occupations_exposure(
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="CSV/TSV/Parquet file; stdout if omitted")] = None,
+    source: Annotated[str, typer.Option(help="Exposure labels: human or gpt4")] = "human",
+    weighting: Annotated[str, typer.Option(help="Task weighting: paper, equal or core")] = "paper",
+    db: DbOption = None,
+) -> None:
+    """α, β, γ of every O*NET-SOC occupation (columns onet_soc_code, title, alpha, beta, gamma)."""
+    from laborlens.db.connection import connect
+    from laborlens.db.queries import occupation_exposure
+    from laborlens.io import write_table
+
+    settings = get_settings(db=db)
+    with connect(settings.db_path) as con:
+        frame = occupation_exposure(con, source, weighting)
+    frame = frame[["onet_soc_code", "title", "alpha", "beta", "gamma"]]
+    if output is None:
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        write_table(frame, output)
+        out.print(f"Wrote {len(frame)} occupations to {output}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,48 @@
+"""Opening the DuckDB database: read-only by default, since only ``build`` writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from laborlens.exceptions import DatabaseError
+
+
+@contextmanager
+def connect(path: str | Path, *, read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open ``path``; a missing file is a :class:`DatabaseError` telling how to build it."""
+    path = Path(path)
+    if read_only and not path.is_file():
+        msg = f"No laborlens database at {path}. Run `laborlens build --db {path}` first."
+        raise DatabaseError(msg)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        msg = f"Cannot open the database {path}: {exc}"
+        raise DatabaseError(msg) from exc
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
+    """Run a parameterised query and return a DataFrame; a missing table names the fix."""
+    try:
+        return con.execute(sql, params or []).df()
+    except duckdb.CatalogException as exc:
+        msg = f"The database lacks a table this needs ({exc}). Rebuild it with `laborlens build`."
+        raise DatabaseError(msg) from exc
+
+
+def table_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Tables and views in the main schema, sorted."""
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+        "ORDER BY table_name"
+    ).fetchall()
+    return [r[0] for r in rows]

@@ -1,0 +1,78 @@
+"""Exceptions raised by laborlens.
+
+LaborlensError
+├── ConfigError          a setting (path, option, environment variable) is unusable
+├── SourceError          a source file cannot be obtained
+│   ├── SourceMissingError   not in the mirror and not downloadable (offline, unknown source)
+│   └── ChecksumError        bytes do not match the registered sha256
+├── LayoutError          a file's layout or one of its values is not what the parser expects
+├── BuildError           the database build failed (the previous database is left untouched)
+└── DatabaseError        the database is missing, or lacks a table a command needs
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class LaborlensError(Exception):
+    """Base class for every error laborlens raises on purpose."""
+
+
+class ConfigError(LaborlensError):
+    """A setting is unusable."""
+
+
+class SourceError(LaborlensError):
+    """A registered source file cannot be obtained."""
+
+
+class SourceMissingError(SourceError):
+    """A source file is neither in the mirror nor in the cache, and cannot be downloaded."""
+
+
+class ChecksumError(SourceError):
+    """A file's sha256 differs from the registered one."""
+
+    def __init__(self, file: str | Path, expected: str, found: str, *, action: str = "") -> None:
+        self.file = str(file)
+        self.expected = expected
+        self.found = found
+        msg = f"sha256 mismatch for {self.file}: expected {expected}, found {found}."
+        if action:
+            msg = f"{msg} {action}"
+        super().__init__(msg)
+
+
+class LayoutError(LaborlensError):
+    """A file's layout or a value in it is not what the parser expects."""
+
+    def __init__(
+        self,
+        file: str | Path,
+        problem: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        sheet: str | None = None,
+    ) -> None:
+        self.file = str(file)
+        self.row = row
+        self.column = column
+        self.sheet = sheet
+        where = [self.file]
+        if sheet is not None:
+            where.append(f"sheet {sheet!r}")
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column {column!r}")
+        super().__init__(f"{', '.join(where)}: {problem}")
+
+
+class BuildError(LaborlensError):
+    """The database build failed; the previous database, if any, is unchanged."""
+
+
+class DatabaseError(LaborlensError):
+    """The database is missing or lacks what a command needs."""

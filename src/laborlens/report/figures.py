@@ -1,0 +1,109 @@
+"""Charts (Plotly, with plotly.js embedded so the page works offline) and the HTML page."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import jinja2
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+SOURCE_LABELS = {"human": "Human labels", "gpt4": "GPT-4 labels"}
+COLORS = {"human": "#1f77b4", "gpt4": "#ff7f0e"}
+
+
+def _html(fig: go.Figure) -> str:
+    fig.update_layout(template="plotly_white", margin={"l": 40, "r": 20, "t": 50, "b": 40})
+    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
+
+
+def major_group_chart(groups: pd.DataFrame) -> go.Figure:
+    """Employment-weighted β by SOC major group, one bar per label source."""
+    order = groups[groups["source"] == "human"].sort_values("beta")["soc_major_title"].tolist()
+    fig = go.Figure()
+    for source, g in groups.groupby("source"):
+        g = g.set_index("soc_major_title").reindex(order)
+        fig.add_bar(y=order, x=g["beta"], name=SOURCE_LABELS[source], orientation="h",
+                    marker_color=COLORS[source])
+    fig.update_layout(title="Employment-weighted exposure (β) by SOC major group, OEWS May 2025",
+                      barmode="group", height=760, xaxis_title="β (share of tasks exposed)")
+    return fig
+
+
+def wage_chart(socs: pd.DataFrame) -> go.Figure:
+    """Occupation β against annual median wage, marker area by employment."""
+    fig = go.Figure()
+    for source, g in socs.groupby("source"):
+        g = g.dropna(subset=["beta", "a_median"])
+        size = np.sqrt(g["employment"].fillna(0) / 1000.0) + 3
+        fig.add_scattergl(
+            x=g["a_median"], y=g["beta"], mode="markers", name=SOURCE_LABELS[source],
+            marker={"size": size, "sizemode": "diameter", "opacity": 0.5,
+                    "color": COLORS[source]},
+            text=g["title"],
+            hovertemplate="%{text}<br>median wage $%{x:,.0f}<br>β %{y:.2f}<extra></extra>",
+        )
+    fig.update_layout(title="Exposure (β) against annual median wage, OEWS May 2025",
+                      xaxis_title="Annual median wage (US$, log scale)", yaxis_title="β",
+                      xaxis_type="log", height=560)
+    return fig
+
+
+def distribution_chart(occ: pd.DataFrame) -> go.Figure:
+    """Histogram of occupation β for each label source."""
+    fig = go.Figure()
+    for source in SOURCE_LABELS:
+        fig.add_histogram(x=occ[f"{source}_beta"], name=SOURCE_LABELS[source], opacity=0.6,
+                          xbins={"start": 0, "end": 1.0001, "size": 0.05},
+                          marker_color=COLORS[source])
+    fig.update_layout(title="Distribution of occupation β (O*NET-SOC occupations)",
+                      barmode="overlay", xaxis_title="β", yaxis_title="occupations", height=420)
+    return fig
+
+
+def all_figures(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Every chart of the report as an HTML fragment."""
+    return {
+        "major_groups": _html(major_group_chart(tables["exposure_by_major_group"])),
+        "wages": _html(wage_chart(tables["soc_exposure_wages"])),
+        "distribution": _html(distribution_chart(tables["occupation_exposure"])),
+    }
+
+
+def _pct(x: float) -> str:
+    return "–" if pd.isna(x) else f"{100 * x:.1f} %"
+
+
+def render_html(*, tables, charts, coverage, weighting, version, generated) -> str:
+    """The whole report page; plotly.js is inlined once, so no network is needed to view it."""
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(
+            lambda name: resources.files("laborlens.report").joinpath("templates", name)
+            .read_text("utf-8")
+        ),
+        autoescape=jinja2.select_autoescape(["html"]),
+    )
+    env.filters["pct"] = _pct
+    env.filters["num"] = lambda x: "–" if pd.isna(x) else f"{x:,.0f}"
+    env.filters["f3"] = lambda x: "–" if pd.isna(x) else f"{x:.3f}"
+    occ = tables["occupation_exposure"]
+    top = occ.sort_values("human_beta", ascending=False).head(25)
+    sources = tables["sources"]
+    attributions = sorted(set(sources["attribution"].dropna()) - {""})
+    return env.get_template("report.html").render(
+        plotly_js=get_plotlyjs(),
+        charts=charts,
+        shares=tables["share_of_workers_exposed"].to_dict("records"),
+        groups=tables["exposure_by_major_group"],
+        coverage=coverage,
+        source_labels=SOURCE_LABELS,
+        top=top.to_dict("records"),
+        n_occupations=int(occ["human_beta"].notna().sum()),
+        sources=sources.to_dict("records"),
+        attributions=attributions,
+        weighting=weighting,
+        version=version,
+        generated=generated,
+    )

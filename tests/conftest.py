@@ -1,0 +1,45 @@
+"""Shared fixtures: the real data mirror, offline settings, a per-test cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from laborlens.config import Settings, get_settings
+from laborlens.sources.fetch import fetch
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _mirror() -> Path:
+    env = os.environ.get("LABORLENS_MIRROR")
+    path = Path(env) if env else REPO.parent / "shared" / "data"
+    if not (path / "MANIFEST.md").is_file():
+        msg = f"The data mirror is not at {path}; set LABORLENS_MIRROR to the shared/data folder."
+        raise RuntimeError(msg)
+    return path
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    """The real data mirror (``../shared/data`` beside the repository)."""
+    return _mirror()
+
+
+@pytest.fixture(scope="session")
+def settings(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Offline settings over the real mirror, with an empty cache and database path of their own."""
+    root = tmp_path_factory.mktemp("laborlens")
+    return get_settings(db=root / "test.duckdb", mirror=mirror, cache_dir=root / "cache", offline=True)
+
+
+@pytest.fixture(scope="session")
+def source_path(settings: Settings):
+    """Verified local path of a registered source, by name."""
+
+    def _get(name: str) -> Path:
+        return fetch(name, settings)
+
+    return _get

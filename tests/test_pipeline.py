@@ -1,0 +1,179 @@
+"""End to end over the full pipeline: build from the real mirror, rebuild, interrupt, report."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from laborlens.cli import app
+from laborlens.config import get_settings
+from laborlens.db.build import build
+from laborlens.exceptions import BuildError
+from laborlens.sources import eloundou
+
+pytestmark = pytest.mark.slow
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def built(mirror: Path, tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("pipeline")
+    settings = get_settings(db=root / "ll.duckdb", mirror=mirror, cache_dir=root / "cache",
+                            offline=True)
+    result = build(settings)
+    return settings, result
+
+
+def _manifest_rows(mirror: Path) -> dict[str, int]:
+    """Data rows per text table, from MANIFEST.md's 'N rows x M cols (+header)' column."""
+    out = {}
+    for line in (mirror / "MANIFEST.md").read_text().splitlines():
+        m = re.match(r"\| (\S[^|]*?) \|.*\| (\d+) rows x \d+ cols \(\+header\) \|", line)
+        if m:
+            out[m.group(1)] = int(m.group(2))
+    return out
+
+
+def test_build_loads_every_table_and_records_its_rows(built, mirror):
+    settings, result = built
+    assert not result.skipped
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        sources = con.execute("SELECT * FROM sources").df()
+        tables = con.execute("SELECT * FROM tables").df().set_index("name")
+        for row in sources.itertuples():
+            actual = con.execute(f'SELECT count(*) FROM "{row.table_name}"').fetchone()[0]
+            assert actual == row.loaded_rows == tables.loc[row.table_name, "rows"]
+        occupations = con.execute("SELECT * FROM occupations").df()
+    manifest = _manifest_rows(mirror)
+    checked = 0
+    for row in sources.itertuples():
+        if row.path in manifest:
+            assert row.loaded_rows == manifest[row.path], row.path
+            checked += 1
+    assert checked >= 10
+    assert {"license", "release", "sha256", "attribution"} <= set(sources.columns)
+    assert len(occupations) == 1016
+    assert occupations["soc_2018_code"].notna().mean() > 0.95
+
+
+def test_database_exposure_equals_published_file(built, source_path):
+    settings, _ = built
+    published = eloundou.read_occupation_level(source_path("gpts_occ_level"))
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        ours = con.execute(
+            "SELECT * FROM occupation_exposure WHERE weighting = 'paper'"
+        ).df()
+    for who in ("human", "gpt4"):
+        got = ours[ours["source"] == who].set_index("onet_soc_code").reindex(
+            published["onet_soc_code"])
+        for m in ("alpha", "beta", "gamma"):
+            np.testing.assert_allclose(got[m].to_numpy(), published[f"{who}_{m}"].to_numpy(),
+                                       atol=1e-9, rtol=0)
+
+
+def test_second_build_is_skipped_and_force_rebuilds(built):
+    settings, first = built
+    again = build(settings)
+    assert again.skipped
+    assert again.seconds < first.seconds
+
+
+def test_failed_build_leaves_the_old_database(built, mirror, tmp_path):
+    settings, _ = built
+    before = settings.db_path.read_bytes()
+    # A mirror whose labels file is corrupted: the build must stop and keep the old database.
+    fake = tmp_path / "mirror"
+    for child in mirror.iterdir():
+        (fake / child.name).parent.mkdir(parents=True, exist_ok=True)
+        if child.name != "gpts-are-gpts":
+            os.symlink(child, fake / child.name)
+    (fake / "gpts-are-gpts").mkdir()
+    for f in (mirror / "gpts-are-gpts").iterdir():
+        os.symlink(f, fake / "gpts-are-gpts" / f.name)
+    labels = fake / "gpts-are-gpts" / "full_labelset.tsv"
+    labels.unlink()
+    labels.write_bytes((mirror / "gpts-are-gpts" / "full_labelset.tsv").read_bytes()[:-500])
+    bad = get_settings(db=settings.db_path, mirror=fake, cache_dir=tmp_path / "c", offline=True)
+    with pytest.raises(BuildError, match="full_labelset.tsv.*expected"):
+        build(bad, force=True)
+    assert settings.db_path.read_bytes() == before
+    assert not list(settings.db_path.parent.glob(".*.tmp*"))
+
+
+def test_interrupted_build_leaves_the_old_database(built):
+    settings, _ = built
+    before = settings.db_path.read_bytes()
+    env = {**os.environ, "LABORLENS_MIRROR": str(settings.mirror), "LABORLENS_OFFLINE": "1",
+           "LABORLENS_CACHE": str(settings.cache_dir)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "laborlens", "build", "--force", "--db", str(settings.db_path)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    pattern = f".{settings.db_path.name}.build-{proc.pid}.tmp"
+    while time.monotonic() < deadline and not (settings.db_path.parent / pattern).exists():
+        time.sleep(0.05)
+    assert (settings.db_path.parent / pattern).exists(), "the build never started writing"
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert settings.db_path.read_bytes() == before
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM onet_tasks").fetchone()[0] == 18796
+    # The next build clears what the killed one left behind.
+    build(settings)
+    assert not list(settings.db_path.parent.glob(f"{pattern}*"))
+
+
+def test_report_end_to_end(built, tmp_path):
+    settings, _ = built
+    out = tmp_path / "report"
+    result = runner.invoke(app, ["report", "--out", str(out), "--db", str(settings.db_path),
+                                 "--mirror", str(settings.mirror), "--offline"])
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text()
+    assert "Plotly.newPlot" in html
+    assert not re.search(r"<script[^>]+src=", html), "the report must not load scripts from a CDN"
+    assert "O*NET 29.3 Database" in html and "CC BY 4.0" in html
+    assert "Microsoft" in html or "GPTs are GPTs" in html
+    shares = pd.read_csv(out / "tables" / "share_of_workers_exposed.csv")
+    assert len(shares) == 12
+    assert shares["share_of_workers"].between(0, 1).all()
+    beta = shares[(shares.measure == "beta") & (shares.source == "human")].set_index("threshold")
+    assert beta.loc[0.1, "share_of_workers"] > beta.loc[0.5, "share_of_workers"] > 0
+    groups = pd.read_parquet(out / "tables" / "exposure_by_major_group.parquet")
+    assert groups.groupby("source").size().to_dict() == {"gpt4": 22, "human": 22}
+    coverage = pd.read_csv(out / "tables" / "coverage.csv")
+    assert (coverage["employment_share"] > 0.9).all()
+
+
+def test_cli_occupations_exposure(built, tmp_path, source_path):
+    settings, _ = built
+    target = tmp_path / "occ.csv"
+    result = runner.invoke(app, ["occupations", "exposure", "--source", "gpt4", "--weighting",
+                                 "paper", "--output", str(target), "--db", str(settings.db_path)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(target)
+    assert list(frame.columns) == ["onet_soc_code", "title", "alpha", "beta", "gamma"]
+    published = eloundou.read_occupation_level(source_path("gpts_occ_level"))
+    merged = frame.merge(published, on="onet_soc_code")
+    assert len(merged) == 923
+    np.testing.assert_allclose(merged["beta"], merged["gpt4_beta"], atol=1e-9, rtol=0)
+    bad = runner.invoke(app, ["occupations", "exposure", "--source", "model", "--db",
+                              str(settings.db_path)])
+    assert bad.exit_code == 1
+    assert "source must be one of human, gpt4" in bad.output
+    missing = runner.invoke(app, ["occupations", "exposure", "--db", str(tmp_path / "no.duckdb")])
+    assert missing.exit_code == 1
+    assert "laborlens build" in missing.output
