@@ -32,7 +32,9 @@ def mirror() -> Path:
 def settings(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Offline settings over the real mirror, with an empty cache and database path of their own."""
     root = tmp_path_factory.mktemp("laborlens")
-    return get_settings(db=root / "test.duckdb", mirror=mirror, cache_dir=root / "cache", offline=True)
+    return get_settings(
+        db=root / "test.duckdb", mirror=mirror, cache_dir=root / "cache", offline=True
+    )
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,9 @@ def published(source_path):
     return eloundou.read_occupation_level(source_path("gpts_occ_level")).set_index("onet_soc_code")
 
 
-@pytest.mark.parametrize(("who", "column"), [("human", "human_exposure"), ("gpt4", "gpt4_exposure")])
+@pytest.mark.parametrize(
+    ("who", "column"), [("human", "human_exposure"), ("gpt4", "gpt4_exposure")]
+)
 def test_paper_weighting_reproduces_occ_level_csv(labels, published, who, column):
     ours = occupation_exposure(labels, label=column, weighting="paper").set_index("onet_soc_code")
     assert len(ours) == len(published) == 923
@@ -36,7 +38,9 @@ def test_paper_weights_match_the_released_task_weights(labels, source_path):
     merged = labels.merge(released, on=["onet_soc_code", "task_id"], validate="one_to_one")
     assert len(merged) == 19265
     np.testing.assert_array_equal(task_weights(merged["task_type"], "paper"), merged["core_weight"])
-    np.testing.assert_array_equal(task_weights(merged["task_type"], "equal"), merged["equal_weight"])
+    np.testing.assert_array_equal(
+        task_weights(merged["task_type"], "equal"), merged["equal_weight"]
+    )
 
 
 def test_other_weightings_differ_and_core_keeps_occupations_without_core_tasks(labels, published):
@@ -70,10 +74,14 @@ def test_unknown_label_and_weighting_are_errors():
 
 
 def test_bad_label_in_labels_file_names_row(source_path, tmp_path):
-    raw = pd.read_csv(source_path("gpts_full_labelset"), sep="\t", dtype=str,
-                      keep_default_na=False).head(30)
+    raw = pd.read_csv(
+        source_path("gpts_full_labelset"), sep="\t", dtype=str, keep_default_na=False
+    ).head(30)
     raw.loc[4, "human_exposure_agg"] = "E9"
     bad = tmp_path / "labels.tsv"
     raw.to_csv(bad, sep="\t", index=False)
-    with pytest.raises(LayoutError, match=r"row 6, column 'human_exposure_agg': expected one of E0, E1, E2, found 'E9'"):
+    with pytest.raises(
+        LayoutError,
+        match=r"row 6, column 'human_exposure_agg': expected one of E0, E1, E2, found 'E9'",
+    ):
         eloundou.read_exposure_labels(bad)

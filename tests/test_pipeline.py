@@ -29,8 +29,9 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def built(mirror: Path, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("pipeline")
-    settings = get_settings(db=root / "ll.duckdb", mirror=mirror, cache_dir=root / "cache",
-                            offline=True)
+    settings = get_settings(
+        db=root / "ll.duckdb", mirror=mirror, cache_dir=root / "cache", offline=True
+    )
     result = build(settings)
     return settings, result
 
@@ -52,7 +53,7 @@ def test_build_loads_every_table_and_records_its_rows(built, mirror):
         sources = con.execute("SELECT * FROM sources").df()
         tables = con.execute("SELECT * FROM tables").df().set_index("name")
         for row in sources.itertuples():
-            actual = con.execute(f'SELECT count(*) FROM "{row.table_name}"').fetchone()[0]
+            actual = con.execute(f'SELECT count(*) FROM "{row.table_name}"').fetchall()[0][0]
             assert actual == row.loaded_rows == tables.loc[row.table_name, "rows"]
         occupations = con.execute("SELECT * FROM occupations").df()
     manifest = _manifest_rows(mirror)
@@ -71,15 +72,17 @@ def test_database_exposure_equals_published_file(built, source_path):
     settings, _ = built
     published = eloundou.read_occupation_level(source_path("gpts_occ_level"))
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
-        ours = con.execute(
-            "SELECT * FROM occupation_exposure WHERE weighting = 'paper'"
-        ).df()
+        ours = con.execute("SELECT * FROM occupation_exposure WHERE weighting = 'paper'").df()
     for who in ("human", "gpt4"):
-        got = ours[ours["source"] == who].set_index("onet_soc_code").reindex(
-            published["onet_soc_code"])
+        got = (
+            ours[ours["source"] == who]
+            .set_index("onet_soc_code")
+            .reindex(published["onet_soc_code"])
+        )
         for m in ("alpha", "beta", "gamma"):
-            np.testing.assert_allclose(got[m].to_numpy(), published[f"{who}_{m}"].to_numpy(),
-                                       atol=1e-9, rtol=0)
+            np.testing.assert_allclose(
+                got[m].to_numpy(), published[f"{who}_{m}"].to_numpy(), atol=1e-9, rtol=0
+            )
 
 
 def test_second_build_is_skipped_and_force_rebuilds(built):
@@ -105,7 +108,7 @@ def test_failed_build_leaves_the_old_database(built, mirror, tmp_path):
     labels.unlink()
     labels.write_bytes((mirror / "gpts-are-gpts" / "full_labelset.tsv").read_bytes()[:-500])
     bad = get_settings(db=settings.db_path, mirror=fake, cache_dir=tmp_path / "c", offline=True)
-    with pytest.raises(BuildError, match="full_labelset.tsv.*expected"):
+    with pytest.raises(BuildError, match=r"full_labelset\.tsv.*expected"):
         build(bad, force=True)
     assert settings.db_path.read_bytes() == before
     assert not list(settings.db_path.parent.glob(".*.tmp*"))
@@ -114,11 +117,17 @@ def test_failed_build_leaves_the_old_database(built, mirror, tmp_path):
 def test_interrupted_build_leaves_the_old_database(built):
     settings, _ = built
     before = settings.db_path.read_bytes()
-    env = {**os.environ, "LABORLENS_MIRROR": str(settings.mirror), "LABORLENS_OFFLINE": "1",
-           "LABORLENS_CACHE": str(settings.cache_dir)}
+    env = {
+        **os.environ,
+        "LABORLENS_MIRROR": str(settings.mirror),
+        "LABORLENS_OFFLINE": "1",
+        "LABORLENS_CACHE": str(settings.cache_dir),
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "laborlens", "build", "--force", "--db", str(settings.db_path)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
     pattern = f".{settings.db_path.name}.build-{proc.pid}.tmp"
@@ -130,7 +139,7 @@ def test_interrupted_build_leaves_the_old_database(built):
     proc.wait()
     assert settings.db_path.read_bytes() == before
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM onet_tasks").fetchone()[0] == 18796
+        assert con.execute("SELECT count(*) FROM onet_tasks").fetchall()[0][0] == 18796
     # The next build clears what the killed one left behind.
     build(settings)
     assert not list(settings.db_path.parent.glob(f"{pattern}*"))
@@ -139,13 +148,25 @@ def test_interrupted_build_leaves_the_old_database(built):
 def test_report_end_to_end(built, tmp_path):
     settings, _ = built
     out = tmp_path / "report"
-    result = runner.invoke(app, ["report", "--out", str(out), "--db", str(settings.db_path),
-                                 "--mirror", str(settings.mirror), "--offline"])
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--out",
+            str(out),
+            "--db",
+            str(settings.db_path),
+            "--mirror",
+            str(settings.mirror),
+            "--offline",
+        ],
+    )
     assert result.exit_code == 0, result.output
     html = (out / "report.html").read_text()
     assert "Plotly.newPlot" in html
     assert not re.search(r"<script[^>]+src=", html), "the report must not load scripts from a CDN"
-    assert "O*NET 29.3 Database" in html and "CC BY 4.0" in html
+    assert "O*NET 29.3 Database" in html
+    assert "CC BY 4.0" in html
     assert "Microsoft" in html or "GPTs are GPTs" in html
     shares = pd.read_csv(out / "tables" / "share_of_workers_exposed.csv")
     assert len(shares) == 12
@@ -161,8 +182,21 @@ def test_report_end_to_end(built, tmp_path):
 def test_cli_occupations_exposure(built, tmp_path, source_path):
     settings, _ = built
     target = tmp_path / "occ.csv"
-    result = runner.invoke(app, ["occupations", "exposure", "--source", "gpt4", "--weighting",
-                                 "paper", "--output", str(target), "--db", str(settings.db_path)])
+    result = runner.invoke(
+        app,
+        [
+            "occupations",
+            "exposure",
+            "--source",
+            "gpt4",
+            "--weighting",
+            "paper",
+            "--output",
+            str(target),
+            "--db",
+            str(settings.db_path),
+        ],
+    )
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(target)
     assert list(frame.columns) == ["onet_soc_code", "title", "alpha", "beta", "gamma"]
@@ -170,8 +204,9 @@ def test_cli_occupations_exposure(built, tmp_path, source_path):
     merged = frame.merge(published, on="onet_soc_code")
     assert len(merged) == 923
     np.testing.assert_allclose(merged["beta"], merged["gpt4_beta"], atol=1e-9, rtol=0)
-    bad = runner.invoke(app, ["occupations", "exposure", "--source", "model", "--db",
-                              str(settings.db_path)])
+    bad = runner.invoke(
+        app, ["occupations", "exposure", "--source", "model", "--db", str(settings.db_path)]
+    )
     assert bad.exit_code == 1
     assert "source must be one of human, gpt4" in bad.output
     missing = runner.invoke(app, ["occupations", "exposure", "--db", str(tmp_path / "no.duckdb")])

@@ -35,14 +35,17 @@ def test_registry_covers_every_mirror_file_and_the_manifest(mirror: Path):
 def test_every_mirror_file_verifies(settings):
     statuses = check_all(settings)
     assert {st.status for st in statuses} == {"ok"}
-    assert all(st.location is not None and st.location.is_relative_to(settings.mirror)
-               for st in statuses)
+    assert all(
+        st.location is not None and st.location.is_relative_to(settings.mirror) for st in statuses
+    )
 
 
 def test_registry_entries_name_their_provenance():
     for s in registry().values():
         assert s.url or s.archive_url, s.name
-        assert s.license and s.release and s.publisher, s.name
+        assert s.license, s.name
+        assert s.release, s.name
+        assert s.publisher, s.name
     onet = get_source("onet_task_statements")
     assert onet.official_url.startswith("https://www.onetcenter.org/dl_files/database/db_29_3_")
     assert "CC BY 4.0" in onet.attribution
@@ -150,8 +153,9 @@ def test_cli_sources_verify_and_list(mirror):
     result = runner.invoke(app, ["sources", "verify", "--mirror", str(mirror)])
     assert result.exit_code == 0, result.output
     assert f"{len(registry())} ok, 0 missing, 0 corrupt" in result.output
-    listing = runner.invoke(app, ["sources", "list", "--mirror", str(mirror)],
-                            env={"COLUMNS": "250"})
+    listing = runner.invoke(
+        app, ["sources", "list", "--mirror", str(mirror)], env={"COLUMNS": "250"}
+    )
     assert listing.exit_code == 0
     assert "onet_task_statements" in listing.output
 
@@ -159,10 +163,12 @@ def test_cli_sources_verify_and_list(mirror):
 def test_cli_sources_verify_reports_corrupt_and_missing(mirror, tmp_path):
     rel = "onet-29.3/Job Zones.txt"
     root = _fake_mirror(mirror, tmp_path, rel, b"garbage")
-    result = runner.invoke(app, ["sources", "verify", "--mirror", str(root)],
-                           env={"COLUMNS": "300", "LABORLENS_CACHE": str(tmp_path / "c")})
+    result = runner.invoke(
+        app,
+        ["sources", "verify", "--mirror", str(root)],
+        env={"COLUMNS": "300", "LABORLENS_CACHE": str(tmp_path / "c")},
+    )
     assert result.exit_code == 1
     assert "corrupt" in result.output
     assert get_source("onet_job_zones").sha256 in result.output
-    assert f"1 ok" not in result.output
     assert f"0 ok, {len(registry()) - 1} missing, 1 corrupt" in result.output

@@ -22,8 +22,11 @@ from laborlens._version import __version__
 from laborlens.config import get_settings
 from laborlens.exceptions import LaborlensError
 
-app = typer.Typer(help="Measure how exposed occupations and tasks are to large AI models.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Measure how exposed occupations and tasks are to large AI models.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 sources_app = typer.Typer(help="The public source files: list and verify.", no_args_is_help=True)
 occupations_app = typer.Typer(help="Occupation-level tables.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
@@ -34,11 +37,15 @@ out = Console()
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help="Database file [default: $LABORLENS_DB, else the per-user data folder]"),
+    typer.Option(
+        "--db", help="Database file [default: $LABORLENS_DB, else the per-user data folder]"
+    ),
 ]
 MirrorOption = Annotated[
     Path | None,
-    typer.Option("--mirror", help="Local mirror laid out like shared/data [default: $LABORLENS_MIRROR]"),
+    typer.Option(
+        "--mirror", help="Local mirror laid out like shared/data [default: $LABORLENS_MIRROR]"
+    ),
 ]
 OfflineOption = Annotated[
     bool | None,
@@ -90,8 +97,12 @@ def version_callback(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: Annotated[bool, typer.Option("--version", callback=version_callback,
-                                          is_eager=True, help="Show the version.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
 ) -> None:
     """laborlens: AI exposure of occupations and tasks, from public data."""
 
@@ -106,8 +117,13 @@ def sources_list(mirror: MirrorOption = None) -> None:
     table = Table("name", "path", "release", "license", "status", title="laborlens sources")
     for st in check_all(settings):
         colour = {"ok": "green", "missing": "yellow", "corrupt": "red"}[st.status]
-        table.add_row(st.source.name, st.source.path, st.source.release, st.source.license,
-                      f"[{colour}]{st.status}[/]")
+        table.add_row(
+            st.source.name,
+            st.source.path,
+            st.source.release,
+            st.source.license,
+            f"[{colour}]{st.status}[/]",
+        )
     out.print(table)
 
 
@@ -123,12 +139,17 @@ def sources_verify(mirror: MirrorOption = None) -> None:
     for st in statuses:
         counts[st.status] += 1
         if st.status == "corrupt":
-            out.print(f"[red]corrupt[/] {st.location}: expected sha256 {st.source.sha256}, "
-                      f"found {st.found_sha256}", highlight=False)
+            out.print(
+                f"[red]corrupt[/] {st.location}: expected sha256 {st.source.sha256}, "
+                f"found {st.found_sha256}",
+                highlight=False,
+            )
         elif st.status == "missing":
             out.print(f"[yellow]missing[/] {st.source.path} ({st.source.name})", highlight=False)
-    out.print(f"{counts['ok']} ok, {counts['missing']} missing, {counts['corrupt']} corrupt "
-              f"of {len(statuses)} registered files")
+    out.print(
+        f"{counts['ok']} ok, {counts['missing']} missing, {counts['corrupt']} corrupt "
+        f"of {len(statuses)} registered files"
+    )
     if counts["corrupt"]:
         raise typer.Exit(1)
 
@@ -156,9 +177,9 @@ def build(
 @app.command()
 @handle_errors
 def report(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for report.html and tables/")] = Path(
-        "laborlens-report"
-    ),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for report.html and tables/")
+    ] = Path("laborlens-report"),
     db: DbOption = None,
     mirror: MirrorOption = None,
     offline: OfflineOption = None,
@@ -177,8 +198,9 @@ def report(
 @occupations_app.command("exposure")
 @handle_errors
 def occupations_exposure(
-    output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="CSV/TSV/Parquet file; stdout if omitted")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="CSV/TSV/Parquet file; stdout if omitted")
+    ] = None,
     source: Annotated[str, typer.Option(help="Exposure labels: human or gpt4")] = "human",
     weighting: Annotated[str, typer.Option(help="Task weighting: paper, equal or core")] = "paper",
     db: DbOption = None,

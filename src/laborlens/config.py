@@ -63,7 +63,10 @@ def resolve_mirror(mirror: str | Path | None = None) -> Path | None:
         return None
     if not path.is_dir():
         origin = "--mirror" if mirror else "LABORLENS_MIRROR"
-        msg = f"{origin} points at {path}, which is not a folder; expected a folder laid out like shared/data."
+        msg = (
+            f"{origin} points at {path}, which is not a folder; "
+            "expected a folder laid out like shared/data."
+        )
         raise ConfigError(msg)
     return path
 

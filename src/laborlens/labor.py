@@ -1,9 +1,11 @@
 """From occupation scores to workers: SOC 2018 roll-up, employment weighting, headline shares.
 
-O*NET-SOC 2019 occupations map to SOC 2018 detailed codes through the BLS crosswalk; several
-O*NET occupations can share one SOC code, whose score is then their unweighted mean (OEWS has
-no employment below the SOC level). Every result reports its coverage: how many occupations and
-how much employment had a score, so nothing drops out silently.
+O*NET-SOC 2019 occupations map to the occupation codes OEWS publishes employment for through the
+BLS National Employment Matrix crosswalk: SOC 2018 detailed codes, except a dozen codes where BLS
+pools several detailed occupations (13-1020, 31-1120 …). Several O*NET occupations can share one
+such code, whose score is then their unweighted mean (OEWS has no employment below it).
+Every result reports its coverage: how many occupations and how much employment had a score,
+so nothing drops out silently.
 """
 
 from __future__ import annotations
@@ -17,15 +19,16 @@ from laborlens.exposure.occupation import MEASURES
 
 
 def soc_exposure(occ_scores: pd.DataFrame, crosswalk: pd.DataFrame) -> pd.DataFrame:
-    """Average O*NET-SOC scores onto SOC 2018 codes.
+    """Average O*NET-SOC scores onto the OEWS/NEM occupation codes.
 
     ``occ_scores`` has onet_soc_code and the measure columns; ``crosswalk`` has onet_soc_code
-    and soc_2018_code. Returns soc_2018_code, the measures and n_onet (occupations averaged).
+    and nem_code. Returns nem_code, the measures and n_onet (occupations averaged).
     """
-    merged = occ_scores.merge(crosswalk[["onet_soc_code", "soc_2018_code"]], on="onet_soc_code",
-                              how="inner")
+    merged = occ_scores.merge(
+        crosswalk[["onet_soc_code", "nem_code"]], on="onet_soc_code", how="inner"
+    )
     scored = merged.dropna(subset=["beta"])
-    grouped = scored.groupby("soc_2018_code")
+    grouped = scored.groupby("nem_code")
     out = grouped[list(MEASURES)].mean()
     out["n_onet"] = grouped.size()
     return out.reset_index()
@@ -49,9 +52,11 @@ def with_employment(soc_scores: pd.DataFrame, oews: pd.DataFrame) -> tuple[pd.Da
     """Join SOC scores to OEWS detailed occupations; unscored occupations stay in, with NaN."""
     detailed = oews[oews["o_group"] == "detailed"][
         ["soc_code", "title", "employment", "a_median", "a_median_topcoded"]
-    ].rename(columns={"soc_code": "soc_2018_code"})
-    joined = detailed.merge(soc_scores, on="soc_2018_code", how="left")
-    joined["soc_major_code"] = joined["soc_2018_code"].str[:2] + "-0000"
+    ].rename(columns={"soc_code": "nem_code"})
+    # OEWS lists a few pooled codes twice (as broad and as detailed); keep one row per code.
+    detailed = detailed.drop_duplicates("nem_code")
+    joined = detailed.merge(soc_scores, on="nem_code", how="left")
+    joined["soc_major_code"] = joined["nem_code"].str[:2] + "-0000"
     has = joined["beta"].notna()
     emp = joined["employment"].fillna(0.0)
     coverage = Coverage(
@@ -88,8 +93,15 @@ def by_major_group(joined: pd.DataFrame, major_titles: pd.DataFrame) -> pd.DataF
     out = pd.DataFrame(rows)
     titles = major_titles.rename(columns={"soc_code": "soc_major_code", "title": "soc_major_title"})
     out = out.merge(titles[["soc_major_code", "soc_major_title"]], on="soc_major_code", how="left")
-    cols = ["soc_major_code", "soc_major_title", *MEASURES, "employment", "employment_scored",
-            "occupations", "occupations_scored"]
+    cols = [
+        "soc_major_code",
+        "soc_major_title",
+        *MEASURES,
+        "employment",
+        "employment_scored",
+        "occupations",
+        "occupations_scored",
+    ]
     return out[cols].sort_values("beta", ascending=False, ignore_index=True)
 
 
@@ -102,6 +114,12 @@ def share_of_workers(joined: pd.DataFrame, thresholds=(0.1, 0.5)) -> pd.DataFram
     for m in MEASURES:
         for t in thresholds:
             share = scored.loc[scored[m] >= t, "employment"].sum() / total if total else np.nan
-            rows.append({"measure": m, "threshold": t, "share_of_workers": share,
-                         "workers": scored.loc[scored[m] >= t, "employment"].sum()})
+            rows.append(
+                {
+                    "measure": m,
+                    "threshold": t,
+                    "share_of_workers": share,
+                    "workers": scored.loc[scored[m] >= t, "employment"].sum(),
+                }
+            )
     return pd.DataFrame(rows)

@@ -63,10 +63,10 @@ def current_fingerprint(path: Path) -> str | None:
         return None
     try:
         with duckdb.connect(str(path), read_only=True) as con:
-            row = con.execute("SELECT value FROM build_info WHERE key = 'fingerprint'").fetchone()
+            rows = con.execute("SELECT value FROM build_info WHERE key = 'fingerprint'").fetchall()
     except duckdb.Error:
         return None
-    return row[0] if row else None
+    return rows[0][0] if rows else None
 
 
 def _temp_path(target: Path) -> Path:
@@ -114,12 +114,12 @@ def build(
             except LaborlensError as exc:
                 msg = f"Build stopped before writing anything: {exc}"
                 raise BuildError(msg) from exc
+    _remove_stale_temps(target)
     fingerprint = _fingerprint(specs)
     if not force and current_fingerprint(target) == fingerprint:
         report("up to date", total, total)
         return BuildResult(target, True, time.perf_counter() - started)
 
-    _remove_stale_temps(target)
     tmp = _temp_path(target)
     tmp.unlink(missing_ok=True)
     rows: dict[str, int] = {}
@@ -168,7 +168,7 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
         """
         CREATE TABLE occupations AS
         SELECT o.onet_soc_code, o.title, o.description, z.job_zone,
-               x.soc_2018_code, s.title AS soc_2018_title,
+               x.soc_2018_code, s.title AS soc_2018_title, x.nem_code,
                s.major_code AS soc_major_code, m.title AS soc_major_title
         FROM onet_occupations o
         LEFT JOIN onet_job_zones z USING (onet_soc_code)
@@ -216,16 +216,21 @@ def _catalog(
         )
     _write(con, "sources", pd.DataFrame(records))
     tables = [
-        {"name": spec.name, "description": spec.description, "sources": spec.source,
-         "rows": rows[spec.name]}
+        {
+            "name": spec.name,
+            "description": spec.description,
+            "sources": spec.source,
+            "rows": rows[spec.name],
+        }
         for spec in specs
     ]
     for name, description in DERIVED_TABLES.items():
         count = None
         if name not in ("sources", "tables", "build_info"):
-            count = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-        tables.append({"name": name, "description": description, "sources": "derived",
-                       "rows": count})
+            count = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]
+        tables.append(
+            {"name": name, "description": description, "sources": "derived", "rows": count}
+        )
     frame = pd.DataFrame(tables)
     frame.loc[frame["name"] == "sources", "rows"] = len(records)
     frame.loc[frame["name"] == "tables", "rows"] = len(frame)
@@ -235,8 +240,12 @@ def _catalog(
     info = pd.DataFrame(
         {
             "key": ["laborlens_version", "schema_version", "fingerprint", "built_at"],
-            "value": [__version__, str(SCHEMA_VERSION), fingerprint,
-                      dt.datetime.now(dt.UTC).isoformat(timespec="seconds")],
+            "value": [
+                __version__,
+                str(SCHEMA_VERSION),
+                fingerprint,
+                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            ],
         }
     )
     _write(con, "build_info", info)

@@ -27,7 +27,7 @@ _HARD = {"E0": (0.0, 0.0), "E1": (1.0, 0.0), "E2": (0.0, 1.0)}
 
 
 def task_weights(task_type: pd.Series, weighting: str) -> pd.Series:
-    """Weight of each task under ``weighting`` from its O*NET Task Type (Core/Supplemental/blank)."""
+    """Weight of each task under ``weighting``, from its Task Type (Core/Supplemental/blank)."""
     if weighting == "paper":
         return task_type.map({"Core": 2.0}).fillna(1.0).astype("float64")
     if weighting == "equal":
@@ -80,8 +80,9 @@ def occupation_exposure(
         their row with NaN scores.
     """
     if label == "model":
-        m = measures_from_probabilities(tasks["p_E1"].astype("float64"),
-                                        tasks["p_E2"].astype("float64"))
+        m = measures_from_probabilities(
+            tasks["p_E1"].astype("float64"), tasks["p_E2"].astype("float64")
+        )
     else:
         m = task_measures(tasks[label])
     w = task_weights(tasks["task_type"], weighting)

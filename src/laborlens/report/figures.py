@@ -25,10 +25,19 @@ def major_group_chart(groups: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for source, g in groups.groupby("source"):
         g = g.set_index("soc_major_title").reindex(order)
-        fig.add_bar(y=order, x=g["beta"], name=SOURCE_LABELS[source], orientation="h",
-                    marker_color=COLORS[source])
-    fig.update_layout(title="Employment-weighted exposure (β) by SOC major group, OEWS May 2025",
-                      barmode="group", height=760, xaxis_title="β (share of tasks exposed)")
+        fig.add_bar(
+            y=order,
+            x=g["beta"],
+            name=SOURCE_LABELS[source],
+            orientation="h",
+            marker_color=COLORS[source],
+        )
+    fig.update_layout(
+        title="Employment-weighted exposure (β) by SOC major group, OEWS May 2025",
+        barmode="group",
+        height=760,
+        xaxis_title="β (share of tasks exposed)",
+    )
     return fig
 
 
@@ -39,15 +48,21 @@ def wage_chart(socs: pd.DataFrame) -> go.Figure:
         g = g.dropna(subset=["beta", "a_median"])
         size = np.sqrt(g["employment"].fillna(0) / 1000.0) + 3
         fig.add_scattergl(
-            x=g["a_median"], y=g["beta"], mode="markers", name=SOURCE_LABELS[source],
-            marker={"size": size, "sizemode": "diameter", "opacity": 0.5,
-                    "color": COLORS[source]},
+            x=g["a_median"],
+            y=g["beta"],
+            mode="markers",
+            name=SOURCE_LABELS[source],
+            marker={"size": size, "sizemode": "diameter", "opacity": 0.5, "color": COLORS[source]},
             text=g["title"],
             hovertemplate="%{text}<br>median wage $%{x:,.0f}<br>β %{y:.2f}<extra></extra>",
         )
-    fig.update_layout(title="Exposure (β) against annual median wage, OEWS May 2025",
-                      xaxis_title="Annual median wage (US$, log scale)", yaxis_title="β",
-                      xaxis_type="log", height=560)
+    fig.update_layout(
+        title="Exposure (β) against annual median wage, OEWS May 2025",
+        xaxis_title="Annual median wage (US$, log scale)",
+        yaxis_title="β",
+        xaxis_type="log",
+        height=560,
+    )
     return fig
 
 
@@ -55,11 +70,20 @@ def distribution_chart(occ: pd.DataFrame) -> go.Figure:
     """Histogram of occupation β for each label source."""
     fig = go.Figure()
     for source in SOURCE_LABELS:
-        fig.add_histogram(x=occ[f"{source}_beta"], name=SOURCE_LABELS[source], opacity=0.6,
-                          xbins={"start": 0, "end": 1.0001, "size": 0.05},
-                          marker_color=COLORS[source])
-    fig.update_layout(title="Distribution of occupation β (O*NET-SOC occupations)",
-                      barmode="overlay", xaxis_title="β", yaxis_title="occupations", height=420)
+        fig.add_histogram(
+            x=occ[f"{source}_beta"],
+            name=SOURCE_LABELS[source],
+            opacity=0.6,
+            xbins={"start": 0, "end": 1.0001, "size": 0.05},
+            marker_color=COLORS[source],
+        )
+    fig.update_layout(
+        title="Distribution of occupation β (O*NET-SOC occupations)",
+        barmode="overlay",
+        xaxis_title="β",
+        yaxis_title="occupations",
+        height=420,
+    )
     return fig
 
 
@@ -80,8 +104,9 @@ def render_html(*, tables, charts, coverage, weighting, version, generated) -> s
     """The whole report page; plotly.js is inlined once, so no network is needed to view it."""
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(
-            lambda name: resources.files("laborlens.report").joinpath("templates", name)
-            .read_text("utf-8")
+            lambda name: (
+                resources.files("laborlens.report").joinpath("templates", name).read_text("utf-8")
+            )
         ),
         autoescape=jinja2.select_autoescape(["html"]),
     )
@@ -90,6 +115,8 @@ def render_html(*, tables, charts, coverage, weighting, version, generated) -> s
     env.filters["f3"] = lambda x: "–" if pd.isna(x) else f"{x:.3f}"
     occ = tables["occupation_exposure"]
     top = occ.sort_values("human_beta", ascending=False).head(25)
+    socs = tables["soc_exposure_wages"]
+    unscored = socs[(socs["source"] == "human") & socs["beta"].isna()]
     sources = tables["sources"]
     attributions = sorted(set(sources["attribution"].dropna()) - {""})
     return env.get_template("report.html").render(
@@ -101,6 +128,7 @@ def render_html(*, tables, charts, coverage, weighting, version, generated) -> s
         source_labels=SOURCE_LABELS,
         top=top.to_dict("records"),
         n_occupations=int(occ["human_beta"].notna().sum()),
+        unscored=unscored[["nem_code", "title", "employment"]].to_dict("records"),
         sources=sources.to_dict("records"),
         attributions=attributions,
         weighting=weighting,

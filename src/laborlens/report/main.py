@@ -16,7 +16,13 @@ from laborlens.config import Settings
 from laborlens.db.build import Progress, build
 from laborlens.db.connection import connect
 from laborlens.db.queries import EXPOSURE_SOURCES, occupation_exposure
-from laborlens.labor import Coverage, by_major_group, share_of_workers, soc_exposure, with_employment
+from laborlens.labor import (
+    Coverage,
+    by_major_group,
+    share_of_workers,
+    soc_exposure,
+    with_employment,
+)
 
 
 @dataclass
@@ -29,14 +35,14 @@ class ReportResult:
     coverage: dict[str, Coverage] = field(default_factory=dict)
 
 
-def compute_tables(settings: Settings, weighting: str = "paper") -> tuple[dict, dict[str, Coverage]]:
+def compute_tables(
+    settings: Settings, weighting: str = "paper"
+) -> tuple[dict, dict[str, Coverage]]:
     """All report tables as DataFrames, keyed by file stem, plus coverage per exposure source."""
     with connect(settings.db_path) as con:
-        crosswalk = con.execute("SELECT onet_soc_code, soc_2018_code FROM onet_soc_crosswalk").df()
+        crosswalk = con.execute("SELECT onet_soc_code, nem_code FROM onet_soc_crosswalk").df()
         oews = con.execute("SELECT * FROM oews_national_2025").df()
-        majors = con.execute(
-            "SELECT soc_code, title FROM soc_structure WHERE level = 'major'"
-        ).df()
+        majors = con.execute("SELECT soc_code, title FROM soc_structure WHERE level = 'major'").df()
         occupations = con.execute(
             "SELECT onet_soc_code, title, job_zone, soc_2018_code, soc_major_title FROM occupations"
         ).df()
@@ -77,9 +83,14 @@ def compute_tables(settings: Settings, weighting: str = "paper") -> tuple[dict, 
     tables["soc_exposure_wages"] = pd.concat(socs, ignore_index=True)
     tables["coverage"] = pd.DataFrame(
         [
-            {"source": s, "occupations_scored": c.occupations_scored,
-             "occupations_total": c.occupations_total, "employment_scored": c.employment_scored,
-             "employment_total": c.employment_total, "employment_share": c.employment_share}
+            {
+                "source": s,
+                "occupations_scored": c.occupations_scored,
+                "occupations_total": c.occupations_total,
+                "employment_scored": c.employment_scored,
+                "employment_total": c.employment_total,
+                "employment_share": c.employment_share,
+            }
             for s, c in coverage.items()
         ]
     )
@@ -94,7 +105,7 @@ def make_report(
     weighting: str = "paper",
     progress: Progress | None = None,
 ) -> ReportResult:
-    """Build the database if needed, then write ``report.html`` and CSV/Parquet tables to ``out_dir``.
+    """Build the database if needed, then write ``report.html`` and tables to ``out_dir``.
 
     The files are written into a temporary folder and moved into ``out_dir`` at the end, so a
     failure leaves no half-written report.

@@ -81,8 +81,9 @@ def read_automation_labels(path: str | Path) -> pd.DataFrame:
     ]
     frame = read_table(path, cols)
     _check_levels(frame, "gpt4_automation", "gpt4_automation", AUTOMATION_LEVELS, path)
-    _check_levels(frame, "human_automation", "human_automation", AUTOMATION_LEVELS, path,
-                  blank_ok=True)
+    _check_levels(
+        frame, "human_automation", "human_automation", AUTOMATION_LEVELS, path, blank_ok=True
+    )
     return _no_duplicate_tasks(frame, Path(path))
 
 

@@ -89,7 +89,8 @@ def fetch(name_or_source: str | Source, settings: Settings) -> Path:
         assert status.location is not None
         return status.location
     if status.status == "corrupt":
-        assert status.location is not None and status.found_sha256 is not None
+        assert status.location is not None
+        assert status.found_sha256 is not None
         raise ChecksumError(
             status.location,
             source.sha256,
@@ -160,7 +161,9 @@ def _download_from_archive(source: Source, target: Path) -> Path:
     known = f"sha256:{source.archive_sha256}" if source.archive_sha256 else None
     try:
         archive = Path(
-            pooch.retrieve(url, known_hash=known, path=target.parent / ".archives", progressbar=False)
+            pooch.retrieve(
+                url, known_hash=known, path=target.parent / ".archives", progressbar=False
+            )
         )
     except ValueError as exc:
         raise ChecksumError(
@@ -178,8 +181,9 @@ def _download_from_archive(source: Source, target: Path) -> Path:
             out.write(zf.read(source.archive_member or source.filename))
         found = sha256_file(Path(tmp))
         if found != source.sha256:
+            msg_0 = f"{url}!{source.archive_member}"
             raise ChecksumError(
-                f"{url}!{source.archive_member}",
+                msg_0,
                 source.sha256,
                 found,
                 action="The extracted file was discarded; nothing was written.",

@@ -155,7 +155,9 @@ def read_technology_skills(path: str | Path) -> pd.DataFrame:
 def read_tasks_to_dwas(path: str | Path) -> pd.DataFrame:
     """``Tasks to DWAs``: onet_soc_code, task_id, dwa_id, date, domain_source."""
     cols = [CODE, Col("Task ID", "task_id", "int"), Col("DWA ID", "dwa_id"), DATE, DOMAIN]
-    return _no_duplicates(read_table(path, cols), ["onet_soc_code", "task_id", "dwa_id"], Path(path))
+    return _no_duplicates(
+        read_table(path, cols), ["onet_soc_code", "task_id", "dwa_id"], Path(path)
+    )
 
 
 def read_dwa_reference(path: str | Path) -> pd.DataFrame:
@@ -184,6 +186,9 @@ def read_iwa_reference(path: str | Path) -> pd.DataFrame:
 
 def read_content_model(path: str | Path) -> pd.DataFrame:
     """``Content Model Reference``: element_id, element_name, description."""
-    cols = [Col("Element ID", "element_id"), Col("Element Name", "element_name"),
-            Col("Description", "description")]
+    cols = [
+        Col("Element ID", "element_id"),
+        Col("Element Name", "element_name"),
+        Col("Description", "description"),
+    ]
     return _no_duplicates(read_table(path, cols), ["element_id"], Path(path))

@@ -55,7 +55,8 @@ def parse_registry(text: str, origin: str = "registry.toml") -> dict[str, Source
     for i, entry in enumerate(doc.get("source", []), start=1):
         for key in _REQUIRED:
             if key not in entry:
-                msg = f"{origin}: source entry #{i} ({entry.get('name', '?')}) lacks the field {key!r}"
+                name = entry.get("name", "?")
+                msg = f"{origin}: source entry #{i} ({name}) lacks the field {key!r}"
                 raise ConfigError(msg)
         sha = str(entry["sha256"]).lower()
         if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):

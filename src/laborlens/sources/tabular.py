@@ -32,7 +32,7 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 
 @dataclass(frozen=True)
 class Col:
-    """A column a parser needs: its header in the file, its tidy name, type and whether blanks are allowed."""
+    """A column a parser needs: header in the file, tidy name, type, whether blanks are allowed."""
 
     source: str
     name: str
@@ -42,7 +42,10 @@ class Col:
 
 
 def _norm_header(value: object) -> str:
-    return re.sub(r"\s+", " ", str(value)).strip() if value is not None else ""
+    """Header text with whitespace collapsed; an empty cell (None or NaN) is ``""``."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return re.sub(r"\s+", " ", str(value)).strip()
 
 
 def _cell_to_str(value: object) -> str:
@@ -63,10 +66,12 @@ def _read_raw_text(path: Path, sep: str) -> tuple[list[str], pd.DataFrame, int]:
             dtype=str,
             keep_default_na=False,
             na_filter=False,
-            encoding="utf-8",
+            encoding="utf-8-sig",  # a byte-order mark is not part of the first header
         )
     except UnicodeDecodeError as exc:
-        raise LayoutError(path, f"not UTF-8 text (byte {exc.start}); expected a UTF-8 file") from exc
+        raise LayoutError(
+            path, f"not UTF-8 text (byte {exc.start}); expected a UTF-8 file"
+        ) from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise LayoutError(path, f"cannot be read as a {sep!r}-separated table: {exc}") from exc
     header = [_norm_header(c) for c in frame.columns]
@@ -80,7 +85,10 @@ def _read_raw_excel(
 ) -> tuple[list[str], pd.DataFrame, int]:
     try:
         raw = pd.read_excel(
-            path, sheet_name=sheet if sheet is not None else 0, header=None, dtype=object,
+            path,
+            sheet_name=sheet if sheet is not None else 0,
+            header=None,
+            dtype=object,
             engine="calamine",
         )
     except ValueError as exc:
@@ -178,8 +186,9 @@ def _convert(values: pd.Series, col: Col, path: Path, first_row: int, sheet) -> 
         if blank.any():
             _fail(path, values, blank, col, first_row, sheet, "a value")
     if col.kind in ("float", "int"):
-        numbers = pd.to_numeric(values.where(~na, None).str.replace(",", "", regex=False),
-                                errors="coerce")
+        numbers = pd.to_numeric(
+            values.where(~na, None).str.replace(",", "", regex=False), errors="coerce"
+        )
         bad = numbers.isna() & ~na
         if bad.any():
             _fail(path, values, bad, col, first_row, sheet, "a number")
