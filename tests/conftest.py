@@ -11,10 +11,19 @@ from laborlens.config import Settings, get_settings
 from laborlens.sources.fetch import fetch
 
 REPO = Path(__file__).resolve().parents[1]
+# Read once at import: the autouse fixture below hides LABORLENS_* from the tests themselves.
+_MIRROR_ENV = os.environ.get("LABORLENS_MIRROR")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see no LABORLENS_* settings from the shell (make exports LABORLENS_MIRROR)."""
+    for name in ("LABORLENS_MIRROR", "LABORLENS_DB", "LABORLENS_CACHE", "LABORLENS_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)
 
 
 def _mirror() -> Path:
-    env = os.environ.get("LABORLENS_MIRROR")
+    env = _MIRROR_ENV
     path = Path(env) if env else REPO.parent / "shared" / "data"
     if not (path / "MANIFEST.md").is_file():
         msg = f"The data mirror is not at {path}; set LABORLENS_MIRROR to the shared/data folder."
