@@ -18,7 +18,13 @@ _MIRROR_ENV = os.environ.get("LABORLENS_MIRROR")
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests see no LABORLENS_* settings from the shell (make exports LABORLENS_MIRROR)."""
-    for name in ("LABORLENS_MIRROR", "LABORLENS_DB", "LABORLENS_CACHE", "LABORLENS_OFFLINE"):
+    for name in (
+        "LABORLENS_MIRROR",
+        "LABORLENS_DB",
+        "LABORLENS_CACHE",
+        "LABORLENS_OFFLINE",
+        "LABORLENS_MODELS",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -42,7 +48,11 @@ def settings(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings
     """Offline settings over the real mirror, with an empty cache and database path of their own."""
     root = tmp_path_factory.mktemp("laborlens")
     return get_settings(
-        db=root / "test.duckdb", mirror=mirror, cache_dir=root / "cache", offline=True
+        db=root / "test.duckdb",
+        mirror=mirror,
+        cache_dir=root / "cache",
+        offline=True,
+        models_dir=root / "models",
     )
 
 

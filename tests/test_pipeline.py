@@ -30,7 +30,11 @@ runner = CliRunner()
 def built(mirror: Path, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("pipeline")
     settings = get_settings(
-        db=root / "ll.duckdb", mirror=mirror, cache_dir=root / "cache", offline=True
+        db=root / "ll.duckdb",
+        mirror=mirror,
+        cache_dir=root / "cache",
+        offline=True,
+        models_dir=root / "models",
     )
     result = build(settings)
     return settings, result
@@ -107,7 +111,13 @@ def test_failed_build_leaves_the_old_database(built, mirror, tmp_path):
     labels = fake / "gpts-are-gpts" / "full_labelset.tsv"
     labels.unlink()
     labels.write_bytes((mirror / "gpts-are-gpts" / "full_labelset.tsv").read_bytes()[:-500])
-    bad = get_settings(db=settings.db_path, mirror=fake, cache_dir=tmp_path / "c", offline=True)
+    bad = get_settings(
+        db=settings.db_path,
+        mirror=fake,
+        cache_dir=tmp_path / "c",
+        offline=True,
+        models_dir=settings.models_dir,
+    )
     with pytest.raises(BuildError, match=r"full_labelset\.tsv.*expected"):
         build(bad, force=True)
     assert settings.db_path.read_bytes() == before
@@ -121,6 +131,7 @@ def test_interrupted_build_leaves_the_old_database(built):
         **os.environ,
         "LABORLENS_MIRROR": str(settings.mirror),
         "LABORLENS_OFFLINE": "1",
+        "LABORLENS_MODELS": str(settings.models_dir),
         "LABORLENS_CACHE": str(settings.cache_dir),
     }
     proc = subprocess.Popen(

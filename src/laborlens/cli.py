@@ -29,8 +29,13 @@ app = typer.Typer(
 )
 sources_app = typer.Typer(help="The public source files: list and verify.", no_args_is_help=True)
 occupations_app = typer.Typer(help="Occupation-level tables.", no_args_is_help=True)
+exposure_app = typer.Typer(
+    help="Exposure models: train on labelled tasks, score any task list, evaluate.",
+    no_args_is_help=True,
+)
 app.add_typer(sources_app, name="sources")
 app.add_typer(occupations_app, name="occupations")
+app.add_typer(exposure_app, name="exposure")
 
 console = Console(stderr=True)
 out = Console()
@@ -161,13 +166,19 @@ def build(
     mirror: MirrorOption = None,
     offline: OfflineOption = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if up to date.")] = False,
+    models: Annotated[
+        bool,
+        typer.Option(
+            "--models/--no-models", help="Train/use the default models and score every O*NET task."
+        ),
+    ] = True,
 ) -> None:
     """Load every source into the DuckDB database (atomically; skipped when up to date)."""
     from laborlens.db.build import build as run_build
 
     settings = get_settings(db=db, mirror=mirror, offline=offline)
     with progress_bar() as progress:
-        result = run_build(settings, force=force, progress=progress)
+        result = run_build(settings, force=force, progress=progress, models=models)
     if result.skipped:
         out.print(f"{result.path} is up to date ({result.seconds:.1f} s).")
     else:
@@ -201,7 +212,12 @@ def occupations_exposure(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="CSV/TSV/Parquet file; stdout if omitted")
     ] = None,
-    source: Annotated[str, typer.Option(help="Exposure labels: human or gpt4")] = "human",
+    source: Annotated[
+        str,
+        typer.Option(
+            help="human or gpt4 labels (O*NET 27.2 tasks), or model (every O*NET 29.3 occupation)"
+        ),
+    ] = "human",
     weighting: Annotated[str, typer.Option(help="Task weighting: paper, equal or core")] = "paper",
     db: DbOption = None,
 ) -> None:
@@ -219,6 +235,121 @@ def occupations_exposure(
     else:
         write_table(frame, output)
         out.print(f"Wrote {len(frame)} occupations to {output}")
+
+
+TargetOption = Annotated[str, typer.Option(help="exposure (E0–E2) or automation (T0–T4)")]
+
+
+@exposure_app.command("train")
+@handle_errors
+def exposure_train(
+    labels: Annotated[Path, typer.Option(help="Labelled tasks in the full_labelset.tsv layout")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to save the model in")],
+    target: TargetOption = "exposure",
+    arch: Annotated[str, typer.Option(help="tfidf, cnn, minilm or minilm-ft")] = "tfidf",
+    label_column: Annotated[
+        str | None,
+        typer.Option(
+            help="Label column [default: human_exposure_agg for "
+            "exposure, gpt4_automation for automation]"
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 0,
+) -> None:
+    """Train a model on a labelled task file and save it."""
+    from laborlens.models.data import read_labels
+    from laborlens.models.registry import get_arch
+
+    frame = read_labels(labels, target, label_column)
+    model = get_arch(arch)(target=target, random_state=seed)
+    with console.status(f"training {arch} on {len(frame)} tasks …"):
+        model.fit(frame[["task", "title"]], frame["label"], groups=frame["group"])
+    model.save(out_dir)
+    out_print(
+        f"Saved the {arch} {target} model to {out_dir} "
+        f"({len(frame)} tasks, {model.fit_seconds_:.0f} s)."
+    )
+
+
+def out_print(text: str) -> None:
+    """Plain text to stdout, without Rich's number highlighting."""
+    out.print(text, highlight=False)
+
+
+@exposure_app.command("score")
+@handle_errors
+def exposure_score(
+    input: Annotated[Path, typer.Option("--input", help="CSV/TSV with a Task column")],
+    output: Annotated[Path, typer.Option("--output", help="CSV, TSV or Parquet to write")],
+    model: Annotated[
+        Path | None, typer.Option(help="Model folder [default: the default exposure model]")
+    ] = None,
+    mirror: MirrorOption = None,
+) -> None:
+    """Rate every task in a file: adds the label, class probabilities and beta."""
+    from laborlens.io import write_table
+    from laborlens.models.base import ExposureModel
+    from laborlens.models.data import read_tasks_to_score
+    from laborlens.models.default import ensure_default_model
+    from laborlens.models.scoring import score_frame
+
+    frame = read_tasks_to_score(input)
+    if model is None:
+        fitted = ensure_default_model(get_settings(mirror=mirror), "exposure")
+    else:
+        fitted = ExposureModel.load(model)
+    lower = {c.lower(): c for c in frame.columns}
+    with progress_bar() as progress:
+        scored = score_frame(
+            fitted,
+            frame,
+            task_column=lower["task"],
+            title_column=lower.get("title"),
+            progress=progress,
+        )
+    write_table(scored, output)
+    out_print(f"Scored {len(scored)} tasks into {output}")
+
+
+@exposure_app.command("evaluate")
+@handle_errors
+def exposure_evaluate(
+    labels: Annotated[Path, typer.Option(help="Labelled tasks in the full_labelset.tsv layout")],
+    folds: Annotated[int, typer.Option(help="Occupation-grouped folds")] = 5,
+    target: TargetOption = "exposure",
+    arch: Annotated[str, typer.Option(help="tfidf, cnn, minilm or minilm-ft")] = "tfidf",
+    label_column: Annotated[str | None, typer.Option(help="Label column")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed of the fold assignment")] = 0,
+    output: Annotated[
+        Path | None, typer.Option(help="Also write the out-of-fold predictions here")
+    ] = None,
+) -> None:
+    """Occupation-grouped cross-validation, beside the GPT-4 labels' agreement."""
+    from laborlens.io import write_table
+    from laborlens.models.base import TARGETS
+    from laborlens.models.data import read_labels
+    from laborlens.models.evaluate import cross_validate
+
+    frame = read_labels(labels, target, label_column)
+    with progress_bar() as progress:
+        result = cross_validate(
+            frame, arch=arch, target=target, folds=folds, random_state=seed, progress=progress
+        )
+    table = Table(
+        "metric",
+        *result.table().columns,
+        title=f"{folds}-fold occupation-grouped CV, {len(frame)} tasks",
+    )
+    for metric, row in result.table().iterrows():
+        table.add_row(metric, *(f"{v:.3f}" for v in row))
+    out.print(table)
+    mean_fit = sum(result.fit_seconds) / len(result.fit_seconds)
+    out_print(f"training time per fold: {mean_fit:.1f} s")
+    if output is not None:
+        preds = frame[["group", "task_id", "task", "label"]].copy()
+        for i, c in enumerate(TARGETS[target]):
+            preds[f"p_{c}"] = result.proba[:, i]
+        write_table(preds, output)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ Precedence is always: explicit argument > ``LABORLENS_*`` environment variable >
 ``LABORLENS_CACHE``           download cache (default: the OS cache folder, ``.../laborlens``)
 ``LABORLENS_DB``              DuckDB database file (default: the OS data folder,
                               ``~/.local/share/laborlens/laborlens.duckdb`` on Linux)
+``LABORLENS_MODELS``          trained models (default: ``models/`` beside the default database)
 ``LABORLENS_OFFLINE``         ``1`` forbids downloads: sources must be in the mirror or cache
 ============================  ==================================================================
 """
@@ -34,6 +35,11 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "laborlens.duckdb"
 
 
+def default_models_dir() -> Path:
+    """Folder of the default trained models when ``LABORLENS_MODELS`` is not set."""
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "models"
+
+
 def default_cache_dir() -> Path:
     """Download cache used when ``LABORLENS_CACHE`` is not set."""
     return Path(platformdirs.user_cache_dir(APP_NAME))
@@ -47,6 +53,7 @@ class Settings:
     cache_dir: Path
     mirror: Path | None
     offline: bool
+    models_dir: Path
 
 
 def resolve_db_path(db: str | Path | None = None) -> Path:
@@ -76,6 +83,7 @@ def get_settings(
     mirror: str | Path | None = None,
     cache_dir: str | Path | None = None,
     offline: bool | None = None,
+    models_dir: str | Path | None = None,
 ) -> Settings:
     """Resolve every setting with argument > environment > default precedence."""
     cache = Path(cache_dir).expanduser() if cache_dir else _env_path("LABORLENS_CACHE")
@@ -86,4 +94,7 @@ def get_settings(
         cache_dir=cache or default_cache_dir(),
         mirror=resolve_mirror(mirror),
         offline=offline,
+        models_dir=Path(models_dir).expanduser()
+        if models_dir
+        else _env_path("LABORLENS_MODELS") or default_models_dir(),
     )

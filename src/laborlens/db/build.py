@@ -48,10 +48,11 @@ class BuildResult:
     tables: dict[str, int] = field(default_factory=dict)
 
 
-def _fingerprint(specs: tuple[TableSpec, ...]) -> str:
+def _fingerprint(specs: tuple[TableSpec, ...], models: bool) -> str:
     payload = {
         "laborlens": __version__,
         "schema": SCHEMA_VERSION,
+        "models": models,
         "sources": sorted({(s.source, get_source(s.source).sha256) for s in specs}),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -91,8 +92,12 @@ def build(
     force: bool = False,
     progress: Progress | None = None,
     specs: tuple[TableSpec, ...] = SOURCE_TABLES,
+    models: bool = True,
 ) -> BuildResult:
     """Build (or confirm up to date) the database at ``settings.db_path``.
+
+    With ``models`` (the default), the default exposure and automation models are trained
+    from the mirror's label files if not yet trained, and every O*NET task statement is scored.
 
     Raises
     ------
@@ -115,10 +120,23 @@ def build(
                 msg = f"Build stopped before writing anything: {exc}"
                 raise BuildError(msg) from exc
     _remove_stale_temps(target)
-    fingerprint = _fingerprint(specs)
+    fingerprint = _fingerprint(specs, models)
     if not force and current_fingerprint(target) == fingerprint:
         report("up to date", total, total)
         return BuildResult(target, True, time.perf_counter() - started)
+
+    trained = {}
+    if models:
+        from laborlens.models.default import ensure_default_model
+
+        for model_target in ("exposure", "automation"):
+            try:
+                trained[model_target] = ensure_default_model(
+                    settings, model_target, progress=report
+                )
+            except LaborlensError as exc:
+                msg = f"Build stopped before writing anything: {exc}"
+                raise BuildError(msg) from exc
 
     tmp = _temp_path(target)
     tmp.unlink(missing_ok=True)
@@ -134,7 +152,7 @@ def build(
                 rows[spec.name] = len(frame)
             step = "deriving occupation tables and exposure scores"
             report(step, len(specs) + 1, total)
-            _derive(con)
+            _derive(con, trained)
             step = "recording sources and build metadata"
             report(step, len(specs) + 2, total)
             _catalog(con, specs, rows, fingerprint)
@@ -163,7 +181,7 @@ def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> No
         con.unregister("_frame")
 
 
-def _derive(con: duckdb.DuckDBPyConnection) -> None:
+def _derive(con: duckdb.DuckDBPyConnection, trained: dict) -> None:
     con.execute(
         """
         CREATE TABLE occupations AS
@@ -186,7 +204,31 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
             part.insert(1, "source", source)
             part.insert(2, "weighting", weighting)
             parts.append(part)
+    if trained:
+        from laborlens.models.scoring import score_frame
+
+        tasks = con.execute(
+            "SELECT t.onet_soc_code, t.task_id, t.task AS Task, o.title AS Title, t.task_type "
+            "FROM onet_tasks t JOIN onet_occupations o USING (onet_soc_code) "
+            "ORDER BY t.onet_soc_code, t.task_id"
+        ).df()
+        for model_target, model in trained.items():
+            scored = score_frame(model, tasks).drop(columns=["Task", "Title", "task_type"])
+            _write(con, f"task_{model_target}_model", scored)
+        scored = score_frame(trained["exposure"], tasks)
+        for weighting in WEIGHTINGS:
+            part = occupation_exposure(scored, label="model", weighting=weighting)
+            part.insert(1, "source", "model")
+            part.insert(2, "weighting", weighting)
+            parts.append(part)
     _write(con, "occupation_exposure", pd.concat(parts, ignore_index=True))
+
+
+def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    rows = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchall()
+    return rows[0][0] > 0
 
 
 def _catalog(
@@ -225,8 +267,10 @@ def _catalog(
         for spec in specs
     ]
     for name, description in DERIVED_TABLES.items():
-        count = None
+        count = 0
         if name not in ("sources", "tables", "build_info"):
+            if not _exists(con, name):
+                continue  # model tables when built without models
             count = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]
         tables.append(
             {"name": name, "description": description, "sources": "derived", "rows": count}

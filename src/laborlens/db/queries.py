@@ -9,7 +9,7 @@ from laborlens.db.connection import query
 from laborlens.exceptions import LaborlensError
 from laborlens.exposure.occupation import WEIGHTINGS
 
-EXPOSURE_SOURCES = ("human", "gpt4")
+EXPOSURE_SOURCES = ("human", "gpt4", "model")
 
 
 def occupation_exposure(

@@ -159,8 +159,13 @@ SOURCE_TABLES: tuple[TableSpec, ...] = (
 DERIVED_TABLES: dict[str, str] = {
     "occupations": "O*NET occupations with job zone, SOC 2018 detailed code, the OEWS/NEM "
     "code their employment is published under, and SOC major group",
-    "occupation_exposure": "α/β/γ per occupation for each label source (human, gpt4) and "
-    "task weighting (paper, equal, core)",
+    "occupation_exposure": "α/β/γ per occupation for each source (human and gpt4 labels of "
+    "O*NET 27.2 tasks; model: the default model over O*NET 29.3 tasks) and task weighting "
+    "(paper, equal, core)",
+    "task_exposure_model": "Default exposure model's rating of every O*NET 29.3 task: label, "
+    "p_E0/p_E1/p_E2 and beta",
+    "task_automation_model": "Default automation model's rating of every O*NET 29.3 task: "
+    "label, p_T0…p_T4 and automation_score (expected level / 4)",
     "sources": "Every source file loaded: release, license, sha256 and rows loaded",
     "tables": "Every table: description, row count and the sources it comes from",
     "build_info": "Build metadata: laborlens version, schema version, fingerprint, time",

@@ -10,8 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-SOURCE_LABELS = {"human": "Human labels", "gpt4": "GPT-4 labels"}
-COLORS = {"human": "#1f77b4", "gpt4": "#ff7f0e"}
+SOURCE_LABELS = {"human": "Human labels", "gpt4": "GPT-4 labels", "model": "laborlens model"}
+COLORS = {"human": "#1f77b4", "gpt4": "#ff7f0e", "model": "#2ca02c"}
 
 
 def _html(fig: go.Figure) -> str:
@@ -69,7 +69,7 @@ def wage_chart(socs: pd.DataFrame) -> go.Figure:
 def distribution_chart(occ: pd.DataFrame) -> go.Figure:
     """Histogram of occupation β for each label source."""
     fig = go.Figure()
-    for source in SOURCE_LABELS:
+    for source in [s for s in SOURCE_LABELS if f"{s}_beta" in occ.columns]:
         fig.add_histogram(
             x=occ[f"{source}_beta"],
             name=SOURCE_LABELS[source],

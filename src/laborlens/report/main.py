@@ -46,7 +46,12 @@ def compute_tables(
         occupations = con.execute(
             "SELECT onet_soc_code, title, job_zone, soc_2018_code, soc_major_title FROM occupations"
         ).df()
-        scores = {s: occupation_exposure(con, s, weighting) for s in EXPOSURE_SOURCES}
+        present = {
+            r[0] for r in con.execute("SELECT DISTINCT source FROM occupation_exposure").fetchall()
+        }
+        scores = {
+            s: occupation_exposure(con, s, weighting) for s in EXPOSURE_SOURCES if s in present
+        }
         sources = con.execute(
             "SELECT name, table_name, path, release, publisher, license, attribution, sha256, "
             "loaded_rows FROM sources ORDER BY name"
