@@ -21,7 +21,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- pipeline:begin -->", "<!-- pipeline:end -->"
 
 
 def run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -104,14 +103,19 @@ def main() -> None:
         lines.append(f"| `{k}` | {what[k]} | {s:.2f} | {m:.0f} | {s / cold:.2f} |")
     table = "\n".join(lines)
     print(table)
-    if opts.no_write:
-        return
+    if not opts.no_write:
+        replace_section("pipeline", "Pipeline (`bench/bench_pipeline.py`)", table)
+
+
+def replace_section(key: str, heading: str, table: str) -> None:
+    """Put ``table`` under ``heading`` in docs/benchmarks.md, replacing an earlier run's."""
+    begin, end = f"<!-- {key}:begin -->", f"<!-- {key}:end -->"
     DOC.parent.mkdir(exist_ok=True)
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\n"
-    block = f"{BEGIN}\n## Pipeline (`make bench` → `bench/bench_pipeline.py`)\n\n{table}\n{END}"
-    if BEGIN in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    block = f"{begin}\n## {heading}\n\n{table}\n{end}"
+    if begin in text:
+        head, rest = text.split(begin, 1)
+        text = head + block + rest.split(end, 1)[1]
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     DOC.write_text(text)

@@ -180,12 +180,12 @@ def test_report_end_to_end(built, tmp_path):
     assert "CC BY 4.0" in html
     assert "Microsoft" in html or "GPTs are GPTs" in html
     shares = pd.read_csv(out / "tables" / "share_of_workers_exposed.csv")
-    assert len(shares) == 12
+    assert len(shares) == 18  # 3 sources x 3 measures x 2 thresholds
     assert shares["share_of_workers"].between(0, 1).all()
     beta = shares[(shares.measure == "beta") & (shares.source == "human")].set_index("threshold")
     assert beta.loc[0.1, "share_of_workers"] > beta.loc[0.5, "share_of_workers"] > 0
     groups = pd.read_parquet(out / "tables" / "exposure_by_major_group.parquet")
-    assert groups.groupby("source").size().to_dict() == {"gpt4": 22, "human": 22}
+    assert groups.groupby("source").size().to_dict() == {"gpt4": 22, "human": 22, "model": 22}
     coverage = pd.read_csv(out / "tables" / "coverage.csv")
     assert (coverage["employment_share"] > 0.9).all()
 
@@ -216,10 +216,64 @@ def test_cli_occupations_exposure(built, tmp_path, source_path):
     assert len(merged) == 923
     np.testing.assert_allclose(merged["beta"], merged["gpt4_beta"], atol=1e-9, rtol=0)
     bad = runner.invoke(
-        app, ["occupations", "exposure", "--source", "model", "--db", str(settings.db_path)]
+        app, ["occupations", "exposure", "--source", "claude", "--db", str(settings.db_path)]
     )
     assert bad.exit_code == 1
-    assert "source must be one of human, gpt4" in bad.output
+    assert "source must be one of human, gpt4, model" in bad.output
     missing = runner.invoke(app, ["occupations", "exposure", "--db", str(tmp_path / "no.duckdb")])
     assert missing.exit_code == 1
     assert "laborlens build" in missing.output
+
+
+def test_schema_doc_lists_every_table(built):
+    settings, _ = built
+    result = runner.invoke(app, ["schema", "--db", str(settings.db_path)])
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        names = [r[0] for r in con.execute("SELECT name FROM tables").fetchall()]
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "schema.md").read_text()
+    for name in names:
+        assert f"## `{name}`" in result.output
+        assert f"## `{name}`" in doc, f"docs/schema.md lacks {name}; regenerate it"
+
+
+def test_model_scores_every_onet_task_and_tracks_the_human_labels(built, tmp_path):
+    settings, _ = built
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        n_tasks = con.execute("SELECT count(*) FROM onet_tasks").fetchall()[0][0]
+        scored = con.execute("SELECT * FROM task_exposure_model").df()
+        automation = con.execute("SELECT * FROM task_automation_model").df()
+        occ = con.execute(
+            "SELECT m.onet_soc_code, m.beta AS model, h.beta AS human FROM occupation_exposure m "
+            "LEFT JOIN occupation_exposure h ON h.onet_soc_code = m.onet_soc_code "
+            "AND h.source = 'human' AND h.weighting = 'paper' "
+            "WHERE m.source = 'model' AND m.weighting = 'paper'"
+        ).df()
+        unlabelled = con.execute(
+            "SELECT count(*) FROM onet_tasks t ANTI JOIN exposure_labels l "
+            "ON l.onet_soc_code = t.onet_soc_code AND l.task_id = t.task_id"
+        ).fetchall()[0][0]
+    assert len(scored) == len(automation) == n_tasks
+    np.testing.assert_allclose(scored[["p_E0", "p_E1", "p_E2"]].sum(axis=1), 1.0, rtol=1e-9)
+    assert set(automation.columns) >= {"p_T0", "p_T4", "automation_score", "automation"}
+    # Every O*NET 29.3 occupation with tasks is scored, tasks without a human label included.
+    assert occ["model"].notna().sum() == occ["human"].notna().sum() == 923
+    assert unlabelled == 45  # O*NET 29.3 tasks that the 27.2-based labels do not cover
+    both = occ.dropna()
+    assert np.corrcoef(both["model"], both["human"])[0, 1] > 0.9
+    target = tmp_path / "model.csv"
+    result = runner.invoke(
+        app,
+        [
+            "occupations",
+            "exposure",
+            "--source",
+            "model",
+            "--output",
+            str(target),
+            "--db",
+            str(settings.db_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(target)) == occ["model"].notna().sum()

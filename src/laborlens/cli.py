@@ -237,6 +237,17 @@ def occupations_exposure(
         out.print(f"Wrote {len(frame)} occupations to {output}")
 
 
+@app.command()
+@handle_errors
+def schema(db: DbOption = None) -> None:
+    """Print every table of the database with its columns, as Markdown."""
+    from laborlens.db.connection import connect
+    from laborlens.db.queries import schema_markdown
+
+    with connect(get_settings(db=db).db_path) as con:
+        print(schema_markdown(con))
+
+
 TargetOption = Annotated[str, typer.Option(help="exposure (E0–E2) or automation (T0–T4)")]
 
 
