@@ -75,14 +75,17 @@ def prepare_inputs(X: pd.DataFrame | list[str]) -> tuple[list[str], list[str]]:
     return tasks.tolist(), titles.tolist()
 
 
+def log_loss(logits: np.ndarray, y: np.ndarray) -> float:
+    """Mean negative log-likelihood of class indices ``y`` under softmax(``logits``)."""
+    lp = log_softmax(logits, axis=1)
+    return float(-lp[np.arange(len(y)), y].mean())
+
+
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     """Temperature minimising the negative log-likelihood of held-out logits."""
-
-    def nll(log_t: float) -> float:
-        lp = log_softmax(logits / np.exp(log_t), axis=1)
-        return float(-lp[np.arange(len(y)), y].mean())
-
-    res = minimize_scalar(nll, bounds=(-3.0, 3.0), method="bounded")
+    res = minimize_scalar(
+        lambda log_t: log_loss(logits / np.exp(log_t), y), bounds=(-3.0, 3.0), method="bounded"
+    )
     return float(np.exp(res.x))
 
 

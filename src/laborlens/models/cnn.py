@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from laborlens.models.base import ExposureModel
+from laborlens.models.base import ExposureModel, log_loss
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 PAD, UNK, SEP = 0, 1, 2
@@ -116,9 +116,7 @@ class TextCNN(ExposureModel):
                 loss.backward()
                 opt.step()
             if valid is not None:
-                logits = self._logits(state, valid[0], valid[1])
-                lp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
-                vloss = float(-lp[np.arange(len(valid[2])), valid[2]].mean())
+                vloss = log_loss(self._logits(state, valid[0], valid[1]), valid[2])
                 if vloss < best_loss:
                     best_loss, best = vloss, copy.deepcopy(net.state_dict())
         if best is not None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from laborlens.models import encoder
-from laborlens.models.base import ExposureModel
+from laborlens.models.base import ExposureModel, log_loss
 
 
 class FineTunedEncoder(ExposureModel):
@@ -112,9 +112,7 @@ class FineTunedEncoder(ExposureModel):
                     break
             self.extra_card_["epochs_run"] = epoch + 1
             if valid is not None:
-                logits = self._logits(net, valid[0], valid[1])
-                lp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
-                vloss = float(-lp[np.arange(len(valid[2])), valid[2]].mean())
+                vloss = log_loss(self._logits(net, valid[0], valid[1]), valid[2])
                 if vloss < best_loss:
                     best_loss, best = vloss, copy.deepcopy(net.state_dict())
             if self.extra_card_["stopped_by_time_budget"]:
