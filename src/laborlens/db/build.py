@@ -212,12 +212,15 @@ def _derive(con: duckdb.DuckDBPyConnection, trained: dict) -> None:
             "FROM onet_tasks t JOIN onet_occupations o USING (onet_soc_code) "
             "ORDER BY t.onet_soc_code, t.task_id"
         ).df()
-        for model_target, model in trained.items():
-            scored = score_frame(model, tasks).drop(columns=["Task", "Title", "task_type"])
-            _write(con, f"task_{model_target}_model", scored)
-        scored = score_frame(trained["exposure"], tasks)
+        scored = {t: score_frame(m, tasks) for t, m in trained.items()}
+        for model_target, frame in scored.items():
+            _write(
+                con,
+                f"task_{model_target}_model",
+                frame.drop(columns=["Task", "Title", "task_type"]),
+            )
         for weighting in WEIGHTINGS:
-            part = occupation_exposure(scored, label="model", weighting=weighting)
+            part = occupation_exposure(scored["exposure"], label="model", weighting=weighting)
             part.insert(1, "source", "model")
             part.insert(2, "weighting", weighting)
             parts.append(part)
