@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from laborlens.exceptions import LayoutError
-from laborlens.sources.tabular import Col, read_table
+from laborlens.sources.tabular import Col, check_unique, read_table
 
 EXPOSURE_LEVELS = ("E0", "E1", "E2")
 AUTOMATION_LEVELS = ("T0", "T1", "T2", "T3", "T4")
@@ -32,15 +32,6 @@ def _check_levels(frame: pd.DataFrame, column: str, source: str, allowed, path, 
         i = int(bad.to_numpy().argmax())
         msg = f"expected one of {', '.join(allowed)}, found {values.iloc[i]!r}"
         raise LayoutError(path, msg, row=i + 2, column=source)
-
-
-def _no_duplicate_tasks(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    dup = frame.duplicated(["onet_soc_code", "task_id"])
-    if dup.any():
-        i = int(dup.to_numpy().argmax())
-        msg = f"task {frame['task_id'].iloc[i]} of {frame['onet_soc_code'].iloc[i]} appears twice"
-        raise LayoutError(path, msg, row=i + 2, column="Task ID")
-    return frame
 
 
 def read_exposure_labels(path: str | Path) -> pd.DataFrame:
@@ -68,7 +59,7 @@ def read_exposure_labels(path: str | Path) -> pd.DataFrame:
     _check_levels(frame, "gpt4_automation", "gpt4_automation", AUTOMATION_LEVELS, path)
     _check_levels(frame, "gpt3_relevant", "gpt_3_relevant", ("True", "False"), path)
     frame["gpt3_relevant"] = frame["gpt3_relevant"] == "True"
-    return _no_duplicate_tasks(frame, Path(path))
+    return check_unique(frame, ["onet_soc_code", "task_id"], path)
 
 
 def read_automation_labels(path: str | Path) -> pd.DataFrame:
@@ -84,7 +75,7 @@ def read_automation_labels(path: str | Path) -> pd.DataFrame:
     _check_levels(
         frame, "human_automation", "human_automation", AUTOMATION_LEVELS, path, blank_ok=True
     )
-    return _no_duplicate_tasks(frame, Path(path))
+    return check_unique(frame, ["onet_soc_code", "task_id"], path)
 
 
 def read_task_weights(path: str | Path) -> pd.DataFrame:
@@ -96,7 +87,7 @@ def read_task_weights(path: str | Path) -> pd.DataFrame:
         Col("coreweight", "core_weight", "float"),
         Col("equalweight", "equal_weight", "float"),
     ]
-    return _no_duplicate_tasks(read_table(path, cols), Path(path))
+    return check_unique(read_table(path, cols), ["onet_soc_code", "task_id"], path)
 
 
 def read_occupation_level(path: str | Path) -> pd.DataFrame:

@@ -11,33 +11,23 @@ from pathlib import Path
 import pandas as pd
 
 from laborlens.exceptions import LayoutError
-from laborlens.sources.tabular import Col, read_table
+from laborlens.sources.tabular import Col, check_unique, read_table
 
 CODE = Col("O*NET-SOC Code", "onet_soc_code", "onet_soc")
 DATE = Col("Date", "date", required=False)
 DOMAIN = Col("Domain Source", "domain_source", required=False)
 
 
-def _no_duplicates(frame: pd.DataFrame, keys: list[str], path: Path) -> pd.DataFrame:
-    dup = frame.duplicated(keys, keep=False)
-    if dup.any():
-        first = frame[dup].iloc[0]
-        shown = ", ".join(f"{k}={first[k]!r}" for k in keys)
-        msg = f"{int(dup.sum())} rows share the key ({shown}); expected one row per {keys}"
-        raise LayoutError(path, msg)
-    return frame
-
-
 def read_occupations(path: str | Path) -> pd.DataFrame:
     """``Occupation Data``: onet_soc_code, title, description (1,016 O*NET-SOC 2019 codes)."""
     cols = [CODE, Col("Title", "title"), Col("Description", "description")]
-    return _no_duplicates(read_table(path, cols), ["onet_soc_code"], Path(path))
+    return check_unique(read_table(path, cols), ["onet_soc_code"], path)
 
 
 def read_job_zones(path: str | Path) -> pd.DataFrame:
     """``Job Zones``: onet_soc_code, job_zone (1–5), date, domain_source."""
     cols = [CODE, Col("Job Zone", "job_zone", "int"), DATE, DOMAIN]
-    frame = _no_duplicates(read_table(path, cols), ["onet_soc_code"], Path(path))
+    frame = check_unique(read_table(path, cols), ["onet_soc_code"], path)
     bad = ~frame["job_zone"].between(1, 5)
     if bad.any():
         i = int(bad.to_numpy().argmax())
@@ -64,7 +54,7 @@ def read_task_statements(path: str | Path) -> pd.DataFrame:
         i = int(bad.to_numpy().argmax())
         msg = f"expected 'Core', 'Supplemental' or blank, found {frame['task_type'].iloc[i]!r}"
         raise LayoutError(path, msg, row=i + 2, column="Task Type")
-    return _no_duplicates(frame, ["onet_soc_code", "task_id"], Path(path))
+    return check_unique(frame, ["onet_soc_code", "task_id"], path)
 
 
 def read_alternate_titles(path: str | Path) -> pd.DataFrame:
@@ -116,7 +106,7 @@ def read_ratings(path: str | Path) -> pd.DataFrame:
         i = int(bad.to_numpy().argmax())
         msg = f"expected scale 'IM' or 'LV', found {long['scale_id'].iloc[i]!r}"
         raise LayoutError(path, msg, row=i + 2, column="Scale ID")
-    return _no_duplicates(long, ["onet_soc_code", "element_id", "scale_id"], Path(path))
+    return check_unique(long, ["onet_soc_code", "element_id", "scale_id"], path)
 
 
 def ratings_wide(long: pd.DataFrame) -> pd.DataFrame:
@@ -155,9 +145,7 @@ def read_technology_skills(path: str | Path) -> pd.DataFrame:
 def read_tasks_to_dwas(path: str | Path) -> pd.DataFrame:
     """``Tasks to DWAs``: onet_soc_code, task_id, dwa_id, date, domain_source."""
     cols = [CODE, Col("Task ID", "task_id", "int"), Col("DWA ID", "dwa_id"), DATE, DOMAIN]
-    return _no_duplicates(
-        read_table(path, cols), ["onet_soc_code", "task_id", "dwa_id"], Path(path)
-    )
+    return check_unique(read_table(path, cols), ["onet_soc_code", "task_id", "dwa_id"], path)
 
 
 def read_dwa_reference(path: str | Path) -> pd.DataFrame:
@@ -169,7 +157,7 @@ def read_dwa_reference(path: str | Path) -> pd.DataFrame:
         Col("DWA Title", "dwa_title"),
     ]
     frame = read_table(path, cols)[["dwa_id", "dwa_title", "iwa_id", "gwa_id"]]
-    return _no_duplicates(frame, ["dwa_id"], Path(path))
+    return check_unique(frame, ["dwa_id"], path)
 
 
 def read_iwa_reference(path: str | Path) -> pd.DataFrame:
@@ -181,7 +169,7 @@ def read_iwa_reference(path: str | Path) -> pd.DataFrame:
         Col("IWA Title", "iwa_title"),
     ]
     frame = read_table(path, cols)[["iwa_id", "iwa_title", "gwa_id", "gwa_title"]]
-    return _no_duplicates(frame, ["iwa_id"], Path(path))
+    return check_unique(frame, ["iwa_id"], path)
 
 
 def read_content_model(path: str | Path) -> pd.DataFrame:
@@ -191,4 +179,4 @@ def read_content_model(path: str | Path) -> pd.DataFrame:
         Col("Element Name", "element_name"),
         Col("Description", "description"),
     ]
-    return _no_duplicates(read_table(path, cols), ["element_id"], Path(path))
+    return check_unique(read_table(path, cols), ["element_id"], path)

@@ -171,6 +171,19 @@ def read_table(
     return pd.DataFrame(out)
 
 
+def check_unique(frame: pd.DataFrame, keys: list[str], path: str | Path) -> pd.DataFrame:
+    """Raise a LayoutError at the first row repeating ``keys`` (rows counted from a header on
+    line 1, as in O*NET files); return ``frame`` unchanged otherwise."""
+    dup = frame.duplicated(keys, keep=False)
+    if dup.any():
+        again = frame.duplicated(keys).to_numpy()
+        i = int(np.argmax(again))
+        shown = ", ".join(f"{k}={frame[k].iloc[i]!r}" for k in keys)
+        msg = f"{int(dup.sum())} rows share the key ({shown}); expected one row per {keys}"
+        raise LayoutError(path, msg, row=i + 2)
+    return frame
+
+
 def _fail(path: Path, values: pd.Series, bad: pd.Series, col: Col, first_row: int, sheet, expected):
     i = int(np.argmax(bad.to_numpy()))
     count = int(bad.sum())
