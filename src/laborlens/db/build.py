@@ -31,6 +31,10 @@ from laborlens.sources.registry import get_source
 
 log = logging.getLogger(__name__)
 
+# Derivations added by the analysis modules (impact, measures, titles, careers): each takes the
+# open temporary database and the settings and creates its tables there. Listed in build order.
+EXTRA_STEPS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Settings], None]]] = []
+
 # Bump when a table's shape or a derivation changes, so existing databases are rebuilt.
 SCHEMA_VERSION = 1
 
@@ -153,6 +157,10 @@ def build(
             step = "deriving occupation tables and exposure scores"
             report(step, len(specs) + 1, total)
             _derive(con, trained)
+            for name, derive in EXTRA_STEPS:
+                step = f"deriving {name}"
+                report(step, len(specs) + 1, total)
+                derive(con, settings)
             step = "recording sources and build metadata"
             report(step, len(specs) + 2, total)
             _catalog(con, specs, rows, fingerprint)

@@ -81,3 +81,32 @@ def embed(texts: list[str], *, batch_size: int = 128, max_length: int = 128, mod
 def _inference_model():
     set_threads()
     return transformer().eval()
+
+
+def embed_cached(texts: list[str], cache_dir, *, max_length: int = 128):
+    """:func:`embed`, memoised on disk under ``cache_dir/embeddings`` by a hash of the texts.
+
+    Build steps (title index, occupation similarity) embed the same O*NET text on every
+    rebuild; the cache makes a rebuild cost a file read. The file is written atomically.
+    """
+    import hashlib
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+
+    digest = hashlib.sha256()
+    digest.update(f"{encoder_path()}|{max_length}|{len(texts)}".encode())
+    for text in texts:
+        digest.update(text.encode("utf-8"))
+        digest.update(b"\x00")
+    folder = Path(cache_dir) / "embeddings"
+    path = folder / f"{digest.hexdigest()[:32]}.npy"
+    if path.is_file():
+        return np.load(path)
+    vectors = embed(texts, max_length=max_length)
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, suffix=".npy.tmp", delete=False) as handle:
+        np.save(handle, vectors)
+    os.replace(handle.name, path)
+    return vectors
