@@ -14,7 +14,8 @@ SOURCE_LABELS = {"human": "Human labels", "gpt4": "GPT-4 labels", "model": "labo
 COLORS = {"human": "#1f77b4", "gpt4": "#ff7f0e", "model": "#2ca02c"}
 
 
-def _html(fig: go.Figure) -> str:
+def chart_html(fig: go.Figure) -> str:
+    """A figure as an HTML fragment in the report's style (plotly.js is inlined once per page)."""
     fig.update_layout(template="plotly_white", margin={"l": 40, "r": 20, "t": 50, "b": 40})
     return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
 
@@ -90,9 +91,9 @@ def distribution_chart(occ: pd.DataFrame) -> go.Figure:
 def all_figures(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     """Every chart of the report as an HTML fragment."""
     return {
-        "major_groups": _html(major_group_chart(tables["exposure_by_major_group"])),
-        "wages": _html(wage_chart(tables["soc_exposure_wages"])),
-        "distribution": _html(distribution_chart(tables["occupation_exposure"])),
+        "major_groups": chart_html(major_group_chart(tables["exposure_by_major_group"])),
+        "wages": chart_html(wage_chart(tables["soc_exposure_wages"])),
+        "distribution": chart_html(distribution_chart(tables["occupation_exposure"])),
     }
 
 
@@ -100,7 +101,7 @@ def _pct(x: float) -> str:
     return "–" if pd.isna(x) else f"{100 * x:.1f} %"
 
 
-def render_html(*, tables, charts, coverage, weighting, version, generated) -> str:
+def render_html(*, tables, charts, coverage, weighting, version, generated, sections=()) -> str:
     """The whole report page; plotly.js is inlined once, so no network is needed to view it."""
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(
@@ -122,6 +123,7 @@ def render_html(*, tables, charts, coverage, weighting, version, generated) -> s
     return env.get_template("report.html").render(
         plotly_js=get_plotlyjs(),
         charts=charts,
+        sections=sections,
         shares=tables["share_of_workers_exposed"].to_dict("records"),
         groups=tables["exposure_by_major_group"],
         coverage=coverage,

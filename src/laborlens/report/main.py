@@ -23,6 +23,7 @@ from laborlens.labor import (
     soc_exposure,
     with_employment,
 )
+from laborlens.report.sections import SECTIONS
 
 
 @dataclass
@@ -124,6 +125,9 @@ def make_report(
     tables, coverage = compute_tables(settings, weighting)
     report("drawing charts", 1, 3)
     charts = figures.all_figures(tables)
+    sections = [make_section(settings) for make_section in SECTIONS]
+    for section in sections:
+        tables.update(section.tables)
     report("writing files", 2, 3)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".report-", dir=out_dir.parent))
@@ -138,6 +142,7 @@ def make_report(
             tables=tables,
             charts=charts,
             coverage=coverage,
+            sections=sections,
             weighting=weighting,
             version=__version__,
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
