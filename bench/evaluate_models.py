@@ -54,9 +54,44 @@ def main() -> None:
             "n": len(frame),
             "fold_kappa": [m["kappa"] for m in cv.fold_metrics],
         }
+        if opts.target == "automation":
+            results[key]["human_subset"] = human_automation_agreement(frame, cv, settings)
         print(key, json.dumps({k: round(v, 3) for k, v in cv.metrics.items()}), flush=True)
         RESULTS.write_text(json.dumps(results, indent=1))
     print(render(results, opts.target), file=sys.stderr)
+
+
+def human_automation_agreement(frame, cv, settings) -> dict:
+    """Out-of-fold predictions and GPT-4's labels against the 100 human T labels.
+
+    The model never saw these tasks' occupations when predicting them (grouped folds), but it
+    learned GPT-4's labels, so this checks whether it inherits GPT-4's judgement or its errors.
+    """
+    import numpy as np
+    from sklearn.metrics import accuracy_score, cohen_kappa_score
+
+    from laborlens.models.data import read_delimited
+    from laborlens.models.default import LABEL_SOURCES
+    from laborlens.sources.fetch import fetch
+
+    raw = read_delimited(fetch(LABEL_SOURCES["automation"], settings))
+    human = raw["human_automation"].str.strip().to_numpy()
+    mask = human != ""
+    level = {f"T{i}": i for i in range(5)}
+    truth = np.array([level[h] for h in human[mask]])
+    expected = cv.proba[mask] @ np.arange(5)
+    out = {"n": int(mask.sum())}
+    for name, pred in (
+        ("model", cv.pred[mask]),
+        ("gpt4", np.array([level[g] for g in frame["label"].to_numpy()[mask]])),
+    ):
+        out[name] = {
+            "accuracy": accuracy_score(truth, pred),
+            "kappa_quadratic": cohen_kappa_score(truth, pred, weights="quadratic"),
+            "mae_levels": float(np.abs(truth - pred).mean()),
+        }
+    out["model"]["mae_expected_level"] = float(np.abs(truth - expected).mean())
+    return out
 
 
 def render(results: dict, target: str) -> str:
