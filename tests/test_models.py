@@ -123,6 +123,22 @@ def test_neural_archs_beat_the_majority_class(arch, labels):
     assert log_loss < -np.log(prior[y]).mean()
 
 
+@pytest.mark.parametrize(("arch", "params"), [("tfidf", {}), ("cnn", {"epochs": 2})])
+def test_same_seed_gives_the_same_scores(arch, params, labels):
+    train = _slice(labels, 15, seed=6)
+    test = _slice(labels[~labels["group"].isin(train["group"])], 5, seed=7)
+
+    def scores(seed):
+        model = get_arch(arch)(random_state=seed, **params)
+        model.fit(train[["task", "title"]], train["label"], groups=train["group"])
+        return model.predict_proba(test[["task", "title"]])
+
+    first = scores(0)
+    np.testing.assert_array_equal(scores(0), first)
+    if arch == "cnn":  # the seed drives initialisation and batch order
+        assert not np.array_equal(scores(1), first)
+
+
 def test_finetuned_encoder_trains_saves_and_loads(labels, tmp_path):
     train = _slice(labels, 6, seed=5)
     model = get_arch("minilm-ft")(epochs=1, max_minutes=2, batch_size=16).fit(
