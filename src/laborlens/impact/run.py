@@ -59,7 +59,7 @@ def thresholds_for(choices: Choices) -> tuple[float, ...]:
 
 def compute_impact(
     data: ImpactData,
-    choices: Choices = Choices(),
+    choices: Choices | None = None,
     *,
     n_draws: int = 1000,
     seed: int = 0,
@@ -67,6 +67,7 @@ def compute_impact(
 ) -> ImpactResult:
     """Every aggregate for one choice set, with percentile bootstrap intervals (``n_draws`` = 0:
     point estimates only)."""
+    choices = choices or Choices()
     t0 = time.perf_counter()
     result = ImpactResult(choices, n_draws=n_draws)
     ta = _arrays(data, choices)
