@@ -149,9 +149,7 @@ def aei_comparison(
 
     aei = read_collaboration_by_task(fetch(release, data.settings))
     aei = aei.dropna(subset=["automation_share"])
-    frames = []
-    for source, t in data.tasks.items():
-        frames.append(t[["onet_soc_code", "task_id", "task"]])
+    frames = [t[["onet_soc_code", "task_id", "task"]] for t in data.tasks.values()]
     ours = pd.concat(frames).drop_duplicates(["onet_soc_code", "task_id"])
     ours = ours.assign(key=normalise_task(ours["task"]))
     matched = ours.merge(aei, left_on="key", right_on="task", suffixes=("", "_aei"))
