@@ -10,8 +10,9 @@ ILO method (Gmyrek, Berg & Bescond 2023, ILO Working Paper 96): each task has a 
 - big unknown: the remaining occupations with mean ≥ 0.4;
 - low exposure: the remaining occupations with mean < 0.4.
 
-These thresholds reproduce the classes the ILO published for 432 of 436 ISCO-08 occupations
-from their rounded means and SDs (the 4 others sit on the rounding edge; see the test). Task
+These thresholds reproduce the classes the ILO published for 423 of the 427 scored ISCO-08
+occupations from their published (rounded) means and SDs; the other 4 (means 0.60–0.65, SDs
+0.12–0.19) the ILO left out of automation potential, which no pair of cut-offs explains. Task
 scores: for exposure, β-like (E0 0, E1 1, E2 ½; the model's expected β); for automation, the
 T0–T4 level / 4 (the model's expected level / 4). Mean and SD are unweighted across tasks and
 the SD is the population SD, as in the ILO paper.
