@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from laborlens.exceptions import ConfigError
 from laborlens.exposure.occupation import task_weights
@@ -97,13 +98,13 @@ class Units:
     """The employment units and their link to the O*NET occupations of a source."""
 
     frame: pd.DataFrame
-    link: np.ndarray  # units × occupations, 1 where the occupation feeds the unit's score
+    link: sparse.csr_matrix  # units × occupations, 1 where the occupation feeds the unit's score
 
     def scores(self, occ_score: np.ndarray, occ_has: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Unit scores (draws × units) as the unweighted mean of their scored occupations."""
         h = occ_has.astype("float64")
-        num = (occ_score * h) @ self.link.T
-        den = h @ self.link.T
+        num = np.asarray((self.link @ (occ_score * h).T).T)
+        den = np.asarray((self.link @ h.T).T)
         has = den > 0
         return np.divide(num, den, out=np.zeros_like(num), where=has), has
 
@@ -154,8 +155,9 @@ def build_units(data: ImpactData, choices: Choices, occ_codes: np.ndarray) -> Un
     frame = frame.reset_index(drop=True)
     frame["employment"] = frame["employment"].fillna(0.0)
     frame["soc_major_code"] = frame["soc_code"].str[:2] + "-0000"
-    link = np.zeros((len(frame), len(occ_codes)))
-    link[r, c] = 1.0
+    link = sparse.csr_matrix(
+        (np.ones(len(r)), (r, c)), shape=(len(frame), len(occ_codes)), dtype="float64"
+    )
     return Units(frame, link)
 
 

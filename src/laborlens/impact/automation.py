@@ -163,6 +163,7 @@ def aei_comparison(
         aei_automation_share=("automation_share", "mean"), aei_tasks=("task_id", "size")
     )
     occ_emp = _onet_employment(data, vintage, pd.Series(occ.index))
+    aei_matched = int(aei["task"].isin(set(ours["key"])).sum())
     rows, agree = [], []
     for scheme, c in classes.groupby("scheme"):
         j = c.merge(occ, left_on="onet_soc_code", right_index=True)
@@ -190,7 +191,7 @@ def aei_comparison(
                 "scheme": scheme,
                 "release": release,
                 "aei_tasks": len(aei),
-                "aei_tasks_matched": int(aei["task"].isin(ours["key"]).sum()),
+                "aei_tasks_matched": aei_matched,
                 "tasks_matched": len(m),
                 "occupations_matched": len(j),
                 "employment_matched": float(j["employment"].sum()),

@@ -103,7 +103,7 @@ def compute_impact(
         ]
     ].copy()
     occ["score"] = np.where(unit_h[0], unit_s[0], np.nan)
-    occ["n_onet_occupations"] = (units.link * occ_h[0]).sum(axis=1)
+    occ["n_onet_occupations"] = units.link @ occ_h[0].astype("float64")
     for k, v in choices.as_columns().items():
         occ[k] = v
     result.tables["units"] = occ
@@ -123,16 +123,17 @@ def sensitivity(
 ) -> pd.DataFrame:
     """Headline point estimates for every combination of choices (threshold columns 10 %/50 %)."""
     rows = []
-    for source, weighting in itertools.product(sources, weightings):
+    for source in sources:
         if source not in data.tasks:
             continue
-        base = Choices(source=source, weighting=weighting)
-        ta = _arrays(data, base)
+        arrays = {w: _arrays(data, Choices(source=source, weighting=w)) for w in weightings}
+        codes = next(iter(arrays.values())).occ_codes  # the same occupations under any weighting
         for vintage, link in itertools.product(vintages, links):
-            units = build_units(data, Choices(vintage=vintage, link=link), ta.occ_codes)
-            spec = national_specs(data, Choices(vintage=vintage, link=link), units)[0]
-            for measure in measures:
-                s, h = units.scores(*occupation_scores(ta, measure))
+            where = Choices(vintage=vintage, link=link)
+            units = build_units(data, where, codes)
+            spec = national_specs(data, where, units)[0]
+            for weighting, measure in itertools.product(weightings, measures):
+                s, h = units.scores(*occupation_scores(arrays[weighting], measure))
                 stats = evaluate(spec, s, h, HEADLINE_THRESHOLDS)
                 covered = float(stats["_covered"][0, 0])
                 rows.append(
