@@ -311,3 +311,17 @@ def test_cli_writes_every_table(impact_settings, tmp_path):
     bad = runner.invoke(app, [*args[:5], "--source", "claude"])
     assert bad.exit_code == 1
     assert "source must be one of human, gpt4, model" in bad.output
+
+
+def test_engine_agrees_with_the_report_roll_up(impact_settings, default_result):
+    """The array engine and laborlens.labor (the core report's pandas roll-up) agree."""
+    from laborlens.report.main import compute_tables
+
+    tables, coverage = compute_tables(impact_settings)
+    shares = tables["share_of_workers_exposed"]
+    shares = shares[(shares["source"] == "human") & (shares["measure"] == "beta")]
+    head = default_result.headline()
+    for row in shares.itertuples():
+        assert head[f"share_ge_{row.threshold:g}"] == pytest.approx(row.share_of_workers, abs=1e-12)
+    assert head["employment_covered"] == coverage["human"].employment_scored
+    assert head["units_covered"] == coverage["human"].occupations_scored
