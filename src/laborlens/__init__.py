@@ -18,6 +18,7 @@ from laborlens.exceptions import (
     SourceError,
     SourceMissingError,
 )
+from laborlens.impact import Choices, compute_impact, impact_tables
 from laborlens.report import ReportResult, make_report
 from laborlens.sources.fetch import check_all, fetch
 from laborlens.sources.registry import Source, get_source, registry
@@ -26,6 +27,7 @@ __all__ = [
     "BuildError",
     "BuildResult",
     "ChecksumError",
+    "Choices",
     "ConfigError",
     "DatabaseError",
     "LaborlensError",
@@ -38,10 +40,12 @@ __all__ = [
     "__version__",
     "build",
     "check_all",
+    "compute_impact",
     "connect",
     "fetch",
     "get_settings",
     "get_source",
+    "impact_tables",
     "make_report",
     "occupation_exposure",
     "registry",

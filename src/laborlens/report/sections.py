@@ -29,3 +29,13 @@ class Section:
 SectionFn = Callable[[Settings], Section]
 
 SECTIONS: list[SectionFn] = []
+
+
+def _impact_section(settings: Settings) -> Section:
+    # imported here: the impact module imports Section from this module
+    from laborlens.impact.section import impact_section
+
+    return impact_section(settings)
+
+
+SECTIONS.append(_impact_section)

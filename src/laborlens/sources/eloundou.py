@@ -97,3 +97,22 @@ def read_occupation_level(path: str | Path) -> pd.DataFrame:
     for who, prefix in [("gpt4", "dv_rating"), ("human", "human_rating")]:
         cols += [Col(f"{prefix}_{m}", f"{who}_{m}", "float") for m in ("alpha", "beta", "gamma")]
     return read_table(path, cols)
+
+
+def read_onet_bls_match(path: str | Path) -> pd.DataFrame:
+    """``occupations_onet_bls_matched.csv``: the paper's link from O*NET occupation titles to OEWS
+    May 2021 national rows, by title.
+
+    Columns: onet_title (blank on OEWS rows no O*NET occupation matched), soc_code (the OEWS
+    code; blank where the title found no OEWS row), employment (OEWS May 2021 TOT_EMP, persons).
+    Several titles can share one OEWS row; each then carries the row's whole employment.
+    """
+    cols = [
+        Col("occupation", "onet_title", required=False),
+        Col("OCC_CODE", "soc_code", "soc", required=False),
+        Col("TOT_EMP", "employment", "float", required=False),
+    ]
+    frame = read_table(path, cols)
+    named = frame[frame["onet_title"].notna()]
+    check_unique(named, ["onet_title"], path)
+    return frame

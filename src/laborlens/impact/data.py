@@ -1,0 +1,156 @@
+"""Everything the impact engine reads, loaded once from the database and the mirror."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from laborlens.config import Settings
+from laborlens.db.connection import connect, query, table_names
+from laborlens.exceptions import DatabaseError
+
+# p(E1), p(E2) of each hard label: human and GPT-4 labels enter the engine like model output.
+_HARD = {"E0": (0.0, 0.0), "E1": (1.0, 0.0), "E2": (0.0, 1.0)}
+_T_LEVEL = {"T0": 0.0, "T1": 1.0, "T2": 2.0, "T3": 3.0, "T4": 4.0}
+
+
+@dataclass
+class ImpactData:
+    """The inputs of every impact table.
+
+    tasks
+        Per exposure source, one row per task: onet_soc_code, task_id, task, task_type,
+        p_E1, p_E2 (0/1 for label sources), sorted by occupation then task.
+    automation
+        Per automation source (``model``, ``gpt4``, ``human``), onet_soc_code, task_id,
+        task_type and ``score``: the T0–T4 level / 4 (the model's expected level / 4).
+    """
+
+    tasks: dict[str, pd.DataFrame]
+    automation: dict[str, pd.DataFrame]
+    occupations: pd.DataFrame
+    crosswalk: pd.DataFrame
+    oews: dict[int, pd.DataFrame]
+    oews_total: dict[int, float]
+    majors: pd.DataFrame
+    paper_match: pd.DataFrame
+    settings: Settings | None = None
+    _areas: pd.DataFrame | None = field(default=None, repr=False)
+
+    def areas(self) -> pd.DataFrame:
+        """OEWS May 2025 state and metro rows (total and detailed), loaded on first use."""
+        if self._areas is None:
+            with connect(self.settings.db_path) as con:
+                self._areas = query(
+                    con,
+                    "SELECT area_type, area_code, area_name, state_abbr, soc_code, o_group, "
+                    "employment FROM oews_areas_2025 "
+                    "WHERE area_type IN ('state', 'metro') AND o_group IN ('total', 'detailed')",
+                )
+        return self._areas
+
+
+def _require(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
+    have = set(table_names(con))
+    missing = [n for n in names if n not in have]
+    if missing:
+        msg = (
+            f"The database lacks {', '.join(missing)}, which the impact tables need. "
+            "Rebuild it with `laborlens build`."
+        )
+        raise DatabaseError(msg)
+
+
+def load(settings: Settings) -> ImpactData:
+    """Read the impact inputs; the model source is present only in a database built with models."""
+    from laborlens.sources import eloundou
+    from laborlens.sources.fetch import fetch
+
+    with connect(settings.db_path) as con:
+        _require(
+            con,
+            [
+                "exposure_labels",
+                "automation_labels",
+                "onet_tasks",
+                "occupations",
+                "onet_soc_crosswalk",
+                "oews_national_2021",
+                "oews_national_2025",
+                "soc_structure",
+            ],
+        )
+        present = set(table_names(con))
+        labels = query(
+            con,
+            "SELECT onet_soc_code, task_id, task, task_type, human_exposure, gpt4_exposure "
+            "FROM exposure_labels ORDER BY onet_soc_code, task_id",
+        )
+        tasks: dict[str, pd.DataFrame] = {}
+        for source, column in (("human", "human_exposure"), ("gpt4", "gpt4_exposure")):
+            t = labels[["onet_soc_code", "task_id", "task", "task_type"]].copy()
+            t["p_E1"] = labels[column].map({k: v[0] for k, v in _HARD.items()}).astype(float)
+            t["p_E2"] = labels[column].map({k: v[1] for k, v in _HARD.items()}).astype(float)
+            tasks[source] = t
+        automation: dict[str, pd.DataFrame] = {}
+        auto = query(
+            con,
+            "SELECT onet_soc_code, task_id, task_type, gpt4_automation, human_automation "
+            "FROM automation_labels ORDER BY onet_soc_code, task_id",
+        )
+        for source in ("gpt4", "human"):
+            col = f"{source}_automation"
+            a = auto[auto[col].notna()][["onet_soc_code", "task_id", "task_type"]].copy()
+            a["score"] = auto.loc[a.index, col].map(_T_LEVEL).astype(float) / 4.0
+            automation[source] = a.reset_index(drop=True)
+        if "task_exposure_model" in present:
+            tasks["model"] = query(
+                con,
+                "SELECT m.onet_soc_code, m.task_id, t.task, t.task_type, m.p_E1, m.p_E2 "
+                "FROM task_exposure_model m JOIN onet_tasks t USING (onet_soc_code, task_id) "
+                "ORDER BY m.onet_soc_code, m.task_id",
+            )
+        if "task_automation_model" in present:
+            automation["model"] = query(
+                con,
+                "SELECT m.onet_soc_code, m.task_id, t.task_type, m.automation_score AS score "
+                "FROM task_automation_model m JOIN onet_tasks t USING (onet_soc_code, task_id) "
+                "ORDER BY m.onet_soc_code, m.task_id",
+            )
+        occupations = query(
+            con,
+            "SELECT onet_soc_code, title, job_zone, nem_code, soc_major_code FROM occupations",
+        )
+        # the paper's occupations (O*NET 27.2) include a few codes O*NET 29.3 retired; their
+        # titles come from the published file so the title link can still find them
+        published = query(con, "SELECT onet_soc_code, title FROM published_occupation_exposure")
+        crosswalk = query(con, "SELECT onet_soc_code, nem_code FROM onet_soc_crosswalk")
+        oews, totals = {}, {}
+        for year in (2021, 2025):
+            frame = query(con, f"SELECT * FROM oews_national_{year}")
+            totals[year] = float(frame.loc[frame["o_group"] == "total", "employment"].iloc[0])
+            detailed = frame[frame["o_group"] == "detailed"].drop_duplicates("soc_code")
+            oews[year] = detailed.reset_index(drop=True)
+        majors = query(con, "SELECT soc_code, title FROM soc_structure WHERE level = 'major'")
+    titles = pd.concat([occupations[["onet_soc_code", "title"]], published]).drop_duplicates(
+        "onet_soc_code"
+    )
+    match = eloundou.read_onet_bls_match(fetch("gpts_occupations_onet_bls_matched", settings))
+    match = match.merge(
+        titles.drop_duplicates("title").rename(columns={"title": "onet_title"}),
+        on="onet_title",
+        how="left",
+    )
+    return ImpactData(
+        tasks=tasks,
+        automation=automation,
+        occupations=occupations,
+        crosswalk=crosswalk,
+        oews=oews,
+        oews_total=totals,
+        majors=majors,
+        paper_match=match,
+        settings=settings,
+    )
