@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from laborlens.config import Settings
+from laborlens.measures.report import measures_section
 
 
 @dataclass
@@ -28,4 +29,4 @@ class Section:
 
 SectionFn = Callable[[Settings], Section]
 
-SECTIONS: list[SectionFn] = []
+SECTIONS: list[SectionFn] = [measures_section]
