@@ -391,7 +391,9 @@ def _matrix_table(matrix, title: str) -> Table:
     table = Table("", *cols, title=title)
     for name, row in matrix.iterrows():
         cells = ("–" if v != v else f"{v:.2f}" for v in row)
-        table.add_row(f"{name} ({_MEASURE_SHORT.get(name, name)})", *cells)
+        table.add_row(_MEASURE_SHORT.get(name, name), *cells)
+    legend = ", ".join(f"{_MEASURE_SHORT.get(c, c)} = {c}" for c in matrix.columns)
+    table.caption = legend
     return table
 
 
