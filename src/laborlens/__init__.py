@@ -18,11 +18,14 @@ from laborlens.exceptions import (
     SourceError,
     SourceMissingError,
 )
+from laborlens.measures.analysis import correlation_matrix, measures_for, top_overlap
+from laborlens.measures.core import MEASURES, load_measures
 from laborlens.report import ReportResult, make_report
 from laborlens.sources.fetch import check_all, fetch
 from laborlens.sources.registry import Source, get_source, registry
 
 __all__ = [
+    "MEASURES",
     "BuildError",
     "BuildResult",
     "ChecksumError",
@@ -39,10 +42,14 @@ __all__ = [
     "build",
     "check_all",
     "connect",
+    "correlation_matrix",
     "fetch",
     "get_settings",
     "get_source",
+    "load_measures",
     "make_report",
+    "measures_for",
     "occupation_exposure",
     "registry",
+    "top_overlap",
 ]

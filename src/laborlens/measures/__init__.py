@@ -3,6 +3,23 @@
 See ``docs/measures.md`` for the sources, the crosswalk method and the measured results.
 """
 
-from laborlens.measures.core import MEASURES, compute_measures, load_measures
+from laborlens.measures.analysis import (
+    correlation_matrix,
+    measures_for,
+    pair_counts,
+    top_list,
+    top_overlap,
+)
+from laborlens.measures.core import MEASURES, compute_measures, coverage, load_measures
 
-__all__ = ["MEASURES", "compute_measures", "load_measures"]
+__all__ = [
+    "MEASURES",
+    "compute_measures",
+    "correlation_matrix",
+    "coverage",
+    "load_measures",
+    "measures_for",
+    "pair_counts",
+    "top_list",
+    "top_overlap",
+]
