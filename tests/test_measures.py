@@ -170,6 +170,11 @@ def test_pooled_oews_employment_is_split_equally(wide, inputs):
 def test_aei_shares_stay_additive(wide, inputs):
     usage = inputs["aei_usage"].set_index("task_name")["pct"]
     assert wide["aei_task_usage"].sum() == pytest.approx(100.0 - usage["none"])
+    # Janitors (O*NET-SOC 2010 37-2011.00) are in the release's task list, but none of their
+    # tasks has a reported share: 0, not missing.
+    by = wide.set_index("soc_2018_code")["aei_task_usage"]
+    assert by["37-2011"] == 0.0
+    assert by["15-1252"] > 1.0  # software development is the largest use
 
 
 # --------------------------------------------------------------------------------------------

@@ -221,13 +221,17 @@ def aei_to_soc2018(usage: pd.DataFrame, tasks: pd.DataFrame, onet_xwalk: pd.Data
     occupation's usage is then split equally over its O*NET-SOC 2019 successors, whose first
     seven characters are the SOC 2018 code, and summed per SOC code. Shares stay additive:
     the table sums to 100 less the ``none`` pseudo-task (conversations matching no task).
+    Occupations of the task list without any reported task get 0 (below the release's
+    reporting minimum), not NaN; SOC codes outside the task list stay NaN.
     """
     links = tasks.assign(task_name=tasks["task"].str.lower().str.strip())[
         ["task_name", "onet_soc_code"]
     ].drop_duplicates()
     n = links.groupby("task_name")["onet_soc_code"].transform("size")
     links["pct"] = links["task_name"].map(usage.set_index("task_name")["pct"]) / n
-    by_onet2010 = links.dropna(subset=["pct"]).groupby("onet_soc_code")["pct"].sum()
+    # Occupations in the release's task list with no reported conversations get 0: the
+    # release lists only tasks above its reporting minimum, so their share is below it.
+    by_onet2010 = links.groupby("onet_soc_code")["pct"].sum(min_count=0).fillna(0.0)
     successors = onet_xwalk[["onet_2010_code", "onet_2019_code"]].drop_duplicates()
     successors = successors[successors["onet_2010_code"].isin(by_onet2010.index)]
     k = successors.groupby("onet_2010_code")["onet_2019_code"].transform("size")

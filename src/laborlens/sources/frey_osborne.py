@@ -29,7 +29,7 @@ HYBRID_CODES: dict[str, tuple[str, ...]] = {
     "15-1179": ("15-1122", "15-1134", "15-1143"),  # Info security analysts, web devs, network
     "15-1799": ("15-1199",),  # Computer occupations, all other
     "29-2037": ("29-2034", "29-2035"),  # Radiologic technologists and technicians
-    "13-1078": ("13-1075",),  # HR, training and labor relations specialists, all other
+    "13-1078": ("13-1071", "13-1075"),  # HR, training and labor relations specialists, a.o.
     "29-2799": ("29-2099",),  # Health technologists and technicians, all other
     "49-9799": ("49-9099",),  # Installation, maintenance and repair workers, all other
     "31-9799": ("31-9099",),  # Healthcare support workers, all other
