@@ -19,10 +19,12 @@ from laborlens.sources.tabular import Col, check_unique, read_table
 __all__ = ["HYBRID_CODES", "read_frey_osborne"]
 
 # OES hybrid / SOC 2000 codes in the F&O appendix -> the SOC 2010 detailed codes they stand for
-# (from the OES 2010-2011 hybrid structure; "all other" residuals X799/X999 are the SOC 2010
-# X099 residuals).
+# (OES 2010-2011 hybrid structure: SOC 2000 codes that SOC 2010 split keep all their SOC 2010
+# parts; "all other" residuals X799/X999 are the SOC 2010 X099 residuals). A group's score goes
+# only to members that F&O does not score themselves.
 HYBRID_CODES: dict[str, tuple[str, ...]] = {
-    "29-1111": ("29-1141",),  # Registered nurses (SOC 2000 code)
+    # Registered nurses (SOC 2000 code); SOC 2010 split off anesthetists, midwives and NPs
+    "29-1111": ("29-1141", "29-1151", "29-1161", "29-1171"),
     "25-3999": ("25-3099",),  # Teachers and instructors, all other
     "29-9799": ("29-9099",),  # Healthcare practitioners and technical workers, all other
     "39-4831": ("11-9061", "39-4031"),  # Funeral service managers, directors, morticians
@@ -32,7 +34,7 @@ HYBRID_CODES: dict[str, tuple[str, ...]] = {
     "13-1078": ("13-1071", "13-1075"),  # HR, training and labor relations specialists, a.o.
     "29-2799": ("29-2099",),  # Health technologists and technicians, all other
     "49-9799": ("49-9099",),  # Installation, maintenance and repair workers, all other
-    "31-9799": ("31-9099",),  # Healthcare support workers, all other
+    "31-9799": ("31-9097", "31-9099"),  # Healthcare support workers, a.o. (+ phlebotomists)
     "47-4799": ("47-4099",),  # Construction and related workers, all other
     "51-9399": ("51-9199",),  # Production workers, all other
 }
