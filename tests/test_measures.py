@@ -238,6 +238,18 @@ def test_measures_for_accepts_both_codes(wide):
         measures_for(wide, "software")
 
 
+def test_codes_that_reach_no_soc_2018_code_are_counted(inputs):
+    fo = inputs["frey_osborne"]
+    extra = pd.DataFrame(
+        {"rank": [703], "soc_2010_code": ["15-9999"], "title": ["Nothing"], "probability": [0.5]}
+    )
+    changed = {**inputs, "frey_osborne": pd.concat([fo, extra], ignore_index=True)}
+    _, cov = compute_measures(changed)
+    by = cov.set_index("measure")["source_codes_unmatched"]
+    assert by["frey_osborne"] == 1
+    assert by["aioe"] == 0
+
+
 def test_compute_without_exposure_table(inputs):
     wide, cov = compute_measures(inputs)
     assert wide["beta_human"].isna().all()

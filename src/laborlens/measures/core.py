@@ -99,7 +99,7 @@ MEASURES: tuple[Measure, ...] = (
         "Handa et al. 2025, Anthropic Economic Index release 2025-02-10",
         "Claude.ai conversations Dec 2024–Jan 2025",
         "MIT (Hugging Face dataset card)",
-        "O*NET-SOC 2019 tasks",
+        "O*NET tasks (O*NET-SOC 2010)",
         "percent of Claude.ai conversations mapped to the occupation's tasks",
     ),
     Measure(
@@ -166,20 +166,21 @@ def soc2010_to_soc2018(
     emp: pd.Series,
     onet_links: pd.DataFrame,
     extra: dict[str, tuple[str, ...]] | None = None,
-) -> tuple[pd.Series, list[str]]:
+) -> tuple[pd.Series, list[str], list[str]]:
     """Scores on SOC 2010 codes -> SOC 2018, employment-weighted (see measures.crosswalk).
 
     First route: the BLS SOC 2010 -> 2018 crosswalk. SOC 2018 codes it leaves without a value
     (their only SOC 2010 source is unscored, typically an "All Other" residual) take the
     second route, the SOC links implied by the O*NET-SOC 2010 -> 2019 crosswalk. Returns the
-    scores and the SOC 2018 codes filled by the second route.
+    scores, the SOC 2018 codes filled by the second route, and the source codes that match no
+    SOC 2010 code.
     """
-    detailed, _ = expand_groups(scores, set(xwalk["soc_2010_code"]), extra)
+    detailed, unplaced = expand_groups(scores, set(xwalk["soc_2010_code"]), extra)
     weights = _soc2010_weights(xwalk, emp)
     first = carry(detailed, xwalk, "soc_2010_code", "soc_2018_code", weights)
     second = carry(detailed, onet_links, "soc_2010_code", "soc_2018_code", weights)
     second = second[~second.index.isin(first.index)]
-    return pd.concat([first, second]).rename(scores.name), sorted(second.index)
+    return pd.concat([first, second]).rename(scores.name), sorted(second.index), unplaced
 
 
 def ilo_to_soc2018(
@@ -188,11 +189,12 @@ def ilo_to_soc2018(
     soc_xwalk: pd.DataFrame,
     emp: pd.Series,
     onet_links: pd.DataFrame,
-) -> tuple[pd.Series, list[str]]:
+) -> tuple[pd.Series, list[str], list[str]]:
     """ILO 2025 index: ISCO-08 -> SOC 2010 -> SOC 2018, employment-weighted at each merge.
 
     The crosswalk's two 3-digit ISCO groups (211, 315) link to every ILO 4-digit code under
-    them. ISCO codes weigh by the SOC 2010 employment allocated to them.
+    them. ISCO codes weigh by the SOC 2010 employment allocated to them. Returns the scores,
+    the SOC 2018 codes filled by the second route, and the ISCO codes linked to no SOC code.
     """
     scores = ilo.set_index("isco_08_code")["mean_score_2025"]
     links = isco_xwalk[["isco_08_code", "soc_2010_code"]]
@@ -209,7 +211,9 @@ def ilo_to_soc2018(
     emp2010 = _soc2010_weights(soc_xwalk, emp)
     emp_isco = allocate_employment(links, "isco_08_code", "soc_2010_code", emp2010)
     soc2010 = carry(scores, links, "isco_08_code", "soc_2010_code", emp_isco)
-    return soc2010_to_soc2018(soc2010, soc_xwalk, emp, onet_links)
+    unlinked = sorted(set(scores.index) - set(links["isco_08_code"]))
+    out, second, unplaced = soc2010_to_soc2018(soc2010, soc_xwalk, emp, onet_links)
+    return out, second, unlinked + unplaced
 
 
 def aei_to_soc2018(usage: pd.DataFrame, tasks: pd.DataFrame, onet_xwalk: pd.DataFrame) -> pd.Series:
@@ -222,7 +226,8 @@ def aei_to_soc2018(usage: pd.DataFrame, tasks: pd.DataFrame, onet_xwalk: pd.Data
     seven characters are the SOC 2018 code, and summed per SOC code. Shares stay additive:
     the table sums to 100 less the ``none`` pseudo-task (conversations matching no task).
     Occupations of the task list without any reported task get 0 (below the release's
-    reporting minimum), not NaN; SOC codes outside the task list stay NaN.
+    reporting minimum), not NaN; SOC codes outside the task list stay NaN. Also returns the
+    task names that match no statement (other than ``none``).
     """
     links = tasks.assign(task_name=tasks["task"].str.lower().str.strip())[
         ["task_name", "onet_soc_code"]
@@ -240,7 +245,8 @@ def aei_to_soc2018(usage: pd.DataFrame, tasks: pd.DataFrame, onet_xwalk: pd.Data
     if missing:
         msg = f"AEI occupations without an O*NET-SOC 2019 successor: {missing[:10]}"
         raise LayoutError(AEI_TASKS_FILE, msg, column="O*NET-SOC Code")
-    return share.groupby(successors["onet_2019_code"].str[:7]).sum()
+    unmatched = sorted(set(usage["task_name"]) - set(links["task_name"]) - {"none"})
+    return share.groupby(successors["onet_2019_code"].str[:7]).sum(), unmatched
 
 
 def pooled_to_members(scores: pd.Series, nem: pd.DataFrame) -> pd.Series:
@@ -279,6 +285,7 @@ def compute_measures(
     xw = inputs["soc2010_2018"]
     cols: dict[str, pd.Series] = {}
     second_route: dict[str, list[str]] = {}
+    lost: dict[str, list[str]] = {}  # source keys whose value reaches no SOC 2018 code
     links = onet_soc_links(inputs["onet2010_2019"])
     if exposure is not None:
         cols.update(betas_to_soc2018(exposure, inputs["nem"]))
@@ -288,13 +295,15 @@ def compute_measures(
         ("frey_osborne", "frey_osborne", "probability", HYBRID_CODES),
     ):
         scores = inputs[key].set_index("soc_2010_code")[column]
-        cols[name], second_route[name] = soc2010_to_soc2018(scores, xw, emp, links, extra)
+        cols[name], second_route[name], lost[name] = soc2010_to_soc2018(
+            scores, xw, emp, links, extra
+        )
     ms = inputs["ms"].set_index("soc_2018_code")["ai_applicability"]
     cols["ms_ai_applicability"] = pooled_to_members(ms, inputs["nem"])
-    cols["aei_task_usage"] = aei_to_soc2018(
+    cols["aei_task_usage"], lost["aei_task_usage"] = aei_to_soc2018(
         inputs["aei_usage"], inputs["aei_tasks"], inputs["onet2010_2019"]
     )
-    cols["ilo_2025"], second_route["ilo_2025"] = ilo_to_soc2018(
+    cols["ilo_2025"], second_route["ilo_2025"], lost["ilo_2025"] = ilo_to_soc2018(
         inputs["ilo"], inputs["isco_soc2010"], xw, emp, links
     )
 
@@ -302,7 +311,8 @@ def compute_measures(
     unmatched = {}
     for name in MEASURE_NAMES:
         series = cols.get(name, pd.Series(dtype=float))
-        unmatched[name] = int((~series.index.isin(wide["soc_2018_code"])).sum())
+        outside = int((~series.index.isin(wide["soc_2018_code"])).sum())
+        unmatched[name] = outside + len(lost.get(name, []))
         wide[name] = wide["soc_2018_code"].map(series).astype("float64")
     cov = coverage(wide, unmatched)
     cov["codes_second_route"] = [len(second_route.get(m, [])) for m in MEASURE_NAMES]
@@ -314,8 +324,8 @@ def coverage(wide: pd.DataFrame, unmatched: dict[str, int] | None = None) -> pd.
 
     ``employment_covered + employment_uncovered = employment_total`` (OEWS May 2025 employment
     of all SOC 2018 detailed codes, pooled codes split). ``source_codes_unmatched`` counts
-    codes the measure has on SOC 2018 that are not SOC 2018 detailed codes (so they are not
-    in the table).
+    the measure's own keys (codes, or AEI task statements) whose value reaches no SOC 2018
+    detailed code, so that nothing drops out unseen (0 for every measure on the mirror).
     """
     emp = wide["employment"].fillna(0.0)
     rows = []

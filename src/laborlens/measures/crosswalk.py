@@ -112,32 +112,34 @@ def carry(
 
 def expand_groups(
     scores: pd.Series, detailed_codes: set[str], extra: dict[str, tuple[str, ...]] | None = None
-) -> tuple[pd.Series, dict[str, list[str]]]:
+) -> tuple[pd.Series, list[str]]:
     """Replace SOC group codes in ``scores`` by the detailed codes they contain.
 
     A code ending in 0 is a SOC group (digits up to the trailing zeros give its prefix:
     29-1060 -> 29-106*, 25-1000 -> 25-1*); ``extra`` names other non-detailed codes explicitly.
     Each group's score goes to its detailed members that have no score of their own (mean
-    if several groups reach one member). Returns the scores on detailed codes and, for the
-    record, which members each group code filled.
+    if several groups reach one member). Returns the scores on detailed codes and the codes
+    that match no detailed code at all (so their scores are lost; reported as unmatched).
     """
     extra = extra or {}
     own = scores[scores.index.isin(detailed_codes)]
-    filled: dict[str, list[str]] = {}
+    unplaced: list[str] = []
     rows = []
     for code, value in scores[~scores.index.isin(detailed_codes)].items():
         if code in extra:
             members = [c for c in extra[code] if c in detailed_codes]
-        else:
+        elif code.endswith("0"):
             prefix = code.replace("-", "").rstrip("0")
             members = [c for c in detailed_codes if c.replace("-", "").startswith(prefix)]
-        members = sorted(c for c in members if c not in own.index)
-        filled[code] = members
-        rows.extend((m, value) for m in members)
+        else:
+            members = []
+        if not members:
+            unplaced.append(code)
+        rows.extend((m, value) for m in members if m not in own.index)
     if not rows:
-        return own, filled
+        return own, unplaced
     from_groups = pd.DataFrame(rows, columns=["code", "value"]).groupby("code")["value"].mean()
-    return pd.concat([own, from_groups]).rename(scores.name), filled
+    return pd.concat([own, from_groups]).rename(scores.name), unplaced
 
 
 def weighted_pearson(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
