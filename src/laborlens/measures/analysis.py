@@ -119,7 +119,7 @@ def measures_for(wide: pd.DataFrame, code: str) -> pd.DataFrame:
     if row.empty:
         msg = (
             f"{soc} is not a SOC 2018 detailed occupation (broad and major group codes end "
-            "in 0); try `laborlens occupations exposure` to list codes"
+            "in 0); `laborlens measures compare --output FILE` lists every code"
         )
         raise UnknownOccupationError(msg)
     row = row.iloc[0]
