@@ -19,11 +19,14 @@ from laborlens.exceptions import (
     SourceMissingError,
 )
 from laborlens.impact import Choices, compute_impact, impact_tables
+from laborlens.measures.analysis import correlation_matrix, measures_for, top_overlap
+from laborlens.measures.core import MEASURES, load_measures
 from laborlens.report import ReportResult, make_report
 from laborlens.sources.fetch import check_all, fetch
 from laborlens.sources.registry import Source, get_source, registry
 
 __all__ = [
+    "MEASURES",
     "BuildError",
     "BuildResult",
     "ChecksumError",
@@ -42,11 +45,15 @@ __all__ = [
     "check_all",
     "compute_impact",
     "connect",
+    "correlation_matrix",
     "fetch",
     "get_settings",
     "get_source",
     "impact_tables",
+    "load_measures",
     "make_report",
+    "measures_for",
     "occupation_exposure",
     "registry",
+    "top_overlap",
 ]

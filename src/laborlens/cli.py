@@ -433,6 +433,108 @@ def impact(
         out_print(f"Wrote {len(files)} files ({len(tables)} tables) to {output}")
 
 
+# --------------------------------------------------------------------------------------------
+# laborlens measures: every public AI measure on SOC 2018 (laborlens.measures)
+
+measures_app = typer.Typer(
+    help="Public AI exposure measures on one key (SOC 2018): compare, show one occupation.",
+    no_args_is_help=True,
+)
+app.add_typer(measures_app, name="measures")
+
+
+_MEASURE_SHORT = {
+    "beta_human": "β hum",
+    "beta_gpt4": "β gpt4",
+    "beta_model": "β mod",
+    "aioe": "aioe",
+    "lm_aioe": "lm_aioe",
+    "ms_ai_applicability": "ms",
+    "aei_task_usage": "aei",
+    "ilo_2025": "ilo",
+    "frey_osborne": "f&o",
+}
+
+
+def _matrix_table(matrix, title: str) -> Table:
+    cols = [_MEASURE_SHORT.get(c, c) for c in matrix.columns]
+    table = Table("", *cols, title=title)
+    for name, row in matrix.iterrows():
+        cells = ("–" if v != v else f"{v:.2f}" for v in row)
+        table.add_row(_MEASURE_SHORT.get(name, name), *cells)
+    legend = ", ".join(f"{_MEASURE_SHORT.get(c, c)} = {c}" for c in matrix.columns)
+    table.caption = legend
+    return table
+
+
+@measures_app.command("compare")
+@handle_errors
+def measures_compare(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the wide table here (CSV, TSV or Parquet)"),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """One row per SOC 2018 code (soc_2018_code, title, employment, a column per measure);
+    prints coverage and the Pearson and Spearman correlation matrices."""
+    from laborlens.io import write_table
+    from laborlens.measures.analysis import correlation_matrix
+    from laborlens.measures.core import load_measures
+
+    wide, cov = load_measures(get_settings(db=db))
+    table = Table("measure", "codes", "employment covered", "uncovered", "share", title="Coverage")
+    for r in cov.itertuples():
+        table.add_row(
+            r.measure,
+            f"{r.codes_covered}/{r.codes_total}",
+            f"{r.employment_covered:,.0f}",
+            f"{r.employment_uncovered:,.0f}",
+            f"{r.employment_share:.1%}",
+        )
+    out.print(table)
+    for method, title in (("pearson", "Pearson"), ("spearman", "Spearman")):
+        matrix = correlation_matrix(wide, method)
+        out.print(_matrix_table(matrix, f"{title} correlation (pairwise complete)"))
+    if output is not None:
+        write_table(wide, output)
+        out_print(
+            f"Wrote {len(wide)} SOC 2018 occupations × {len(wide.columns) - 3} measures to {output}"
+        )
+
+
+@measures_app.command("show")
+@handle_errors
+def measures_show(
+    code: Annotated[str, typer.Argument(help="SOC 2018 code (15-1252) or O*NET-SOC (15-1252.00)")],
+    db: DbOption = None,
+) -> None:
+    """Every measure of one occupation side by side, with its percentile among covered codes."""
+    from laborlens.measures.analysis import measures_for
+    from laborlens.measures.core import load_measures
+
+    wide, _ = load_measures(get_settings(db=db))
+    frame = measures_for(wide, code)
+    a = frame.attrs
+    emp = "–" if a["employment"] != a["employment"] else f"{a['employment']:,.0f}"
+    table = Table(
+        "measure",
+        "value",
+        "percentile",
+        "published on",
+        title=f"{a['soc_2018_code']} {a['title']} (employment {emp})",
+    )
+    for r in frame.itertuples():
+        missing = r.value != r.value
+        table.add_row(
+            r.label,
+            "–" if missing else f"{r.value:.3f}",
+            "–" if missing else f"{r.percentile:.0f}",
+            r.native_key,
+        )
+    out.print(table)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -26,6 +26,7 @@ from laborlens.config import Settings
 from laborlens.db.tables import DERIVED_TABLES, SOURCE_TABLES, TableSpec
 from laborlens.exceptions import BuildError, LaborlensError
 from laborlens.exposure.occupation import WEIGHTINGS, occupation_exposure
+from laborlens.measures.core import derive_measures
 from laborlens.sources.fetch import fetch
 from laborlens.sources.registry import get_source
 
@@ -33,7 +34,9 @@ log = logging.getLogger(__name__)
 
 # Derivations added by the analysis modules (impact, measures, titles, careers): each takes the
 # open temporary database and the settings and creates its tables there. Listed in build order.
-EXTRA_STEPS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Settings], None]]] = []
+EXTRA_STEPS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Settings], None]]] = [
+    ("public AI measures on SOC 2018", derive_measures),
+]
 
 # Bump when a table's shape or a derivation changes, so existing databases are rebuilt.
 SCHEMA_VERSION = 1

@@ -8,7 +8,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from laborlens.sources import bls, eloundou, onet, soc
+from laborlens.sources import (
+    aei,
+    aioe,
+    bls,
+    crosswalks,
+    eloundou,
+    frey_osborne,
+    ilo,
+    microsoft,
+    onet,
+    soc,
+)
 
 
 @dataclass(frozen=True)
@@ -154,6 +165,67 @@ SOURCE_TABLES: tuple[TableSpec, ...] = (
         soc.read_soc_structure,
         "SOC 2018 hierarchy: major, minor, broad groups and detailed occupations",
     ),
+    # Public AI-exposure measures and the crosswalks that put them on SOC 2018 (measures/).
+    TableSpec(
+        "aioe_2021",
+        "aioe_data_appendix",
+        aioe.read_aioe,
+        "Felten, Raj & Seamans AIOE by SOC 2010 code (Appendix A)",
+    ),
+    TableSpec(
+        "aioe_lm_2023",
+        "aioe_language_modeling",
+        aioe.read_lm_aioe,
+        "Felten, Raj & Seamans language-modelling AIOE by SOC 2010 code",
+    ),
+    TableSpec(
+        "msft_ai_applicability",
+        "msft_soc_ai_applicability_scores",
+        microsoft.read_ai_applicability,
+        "Microsoft Research AI applicability score by SOC 2018 code (Tomlinson et al. 2025)",
+    ),
+    TableSpec(
+        "aei_task_usage_v1",
+        "aei_v1_onet_task_mappings",
+        aei.read_task_usage,
+        "Anthropic Economic Index 2025-02-10: percent of Claude.ai conversations per O*NET task",
+    ),
+    TableSpec(
+        "aei_task_statements_v1",
+        "aei_v1_onet_task_statements",
+        aei.read_task_statements,
+        "O*NET task statements shipped with AEI 2025-02-10 (task text -> O*NET-SOC code)",
+    ),
+    TableSpec(
+        "ilo_genai_2025",
+        "ilo_genai_task_scores_2025",
+        ilo.read_ilo_scores,
+        "ILO 2025 generative-AI exposure index per ISCO-08 4-digit occupation (WP 140)",
+    ),
+    TableSpec(
+        "isco_soc2010_crosswalk",
+        "soc_isco_crosswalk",
+        crosswalks.read_isco_soc2010_crosswalk,
+        "ISCO-08 -> SOC 2010 crosswalk (BLS, 2012, updated 2015)",
+    ),
+    TableSpec(
+        "frey_osborne",
+        "frey_osborne_automation_risk",
+        frey_osborne.read_frey_osborne,
+        "Frey & Osborne probability of computerisation by SOC 2010 (OES 2010) code",
+    ),
+    TableSpec(
+        "soc2010_soc2018_crosswalk",
+        "frey_osborne_soc2010_to_soc2018_crosswalk",
+        crosswalks.read_soc2010_to_2018,
+        "SOC 2010 -> SOC 2018 detailed-occupation crosswalk (BLS)",
+    ),
+    TableSpec(
+        "onet2010_onet2019_crosswalk",
+        "soc_2010_to_2019_onet_crosswalk",
+        crosswalks.read_onet_2010_to_2019,
+        "O*NET-SOC 2010 -> O*NET-SOC 2019 taxonomy crosswalk (O*NET Center)",
+    ),
 )
 
 DERIVED_TABLES: dict[str, str] = {
@@ -166,6 +238,9 @@ DERIVED_TABLES: dict[str, str] = {
     "p_E0/p_E1/p_E2 and beta",
     "task_automation_model": "Default automation model's rating of every O*NET 29.3 task: "
     "label, p_T0…p_T4 and automation_score (expected level / 4)",
+    "measures_soc2018": "Every public AI measure on one key: one row per SOC 2018 detailed code "
+    "with title, OEWS May 2025 employment and a column per measure (docs/measures.md)",
+    "measure_coverage": "Per measure: SOC 2018 codes and employment with a value, and the share",
     "sources": "Every source file loaded: release, license, sha256 and rows loaded",
     "tables": "Every table: description, row count and the sources it comes from",
     "build_info": "Build metadata: laborlens version, schema version, fingerprint, time",

@@ -23,7 +23,7 @@ from laborlens.labor import (
     soc_exposure,
     with_employment,
 )
-from laborlens.report.sections import SECTIONS
+from laborlens.report.sections import all_sections
 
 
 @dataclass
@@ -125,7 +125,7 @@ def make_report(
     tables, coverage = compute_tables(settings, weighting)
     report("drawing charts", 1, 3)
     charts = figures.all_figures(tables)
-    sections = [make_section(settings) for make_section in SECTIONS]
+    sections = [make_section(settings) for make_section in all_sections()]
     for section in sections:
         tables.update(section.tables)
     report("writing files", 2, 3)

@@ -3,7 +3,7 @@
 A section function takes the settings (the database is built) and returns a :class:`Section`:
 its tables are written beside the report like the core tables, and its HTML fragment (charts
 made with :func:`laborlens.report.figures.chart_html`, tables, prose) is placed after the core
-report, before the method and sources. Sections are listed in page order in ``SECTIONS``.
+report, before the method and sources. Sections are listed in page order by :func:`all_sections`.
 """
 
 from __future__ import annotations
@@ -28,14 +28,10 @@ class Section:
 
 SectionFn = Callable[[Settings], Section]
 
-SECTIONS: list[SectionFn] = []
 
-
-def _impact_section(settings: Settings) -> Section:
-    # imported here: the impact module imports Section from this module
+def all_sections() -> list[SectionFn]:
+    """The section functions in page order (imported here: their modules import Section)."""
     from laborlens.impact.section import impact_section
+    from laborlens.measures.report import measures_section
 
-    return impact_section(settings)
-
-
-SECTIONS.append(_impact_section)
+    return [impact_section, measures_section]

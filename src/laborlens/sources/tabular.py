@@ -19,11 +19,12 @@ import pandas as pd
 
 from laborlens.exceptions import LayoutError
 
-Kind = Literal["str", "float", "int", "onet_soc", "soc", "flag"]
+Kind = Literal["str", "float", "int", "onet_soc", "soc", "isco", "flag"]
 
 _PATTERNS = {
     "onet_soc": (re.compile(r"^\d{2}-\d{4}\.\d{2}$"), "an O*NET-SOC code like 15-1252.00"),
     "soc": (re.compile(r"^\d{2}-\d{4}$"), "a SOC code like 15-1252"),
+    "isco": (re.compile(r"^\d{3,4}$"), "an ISCO-08 code of 3 or 4 digits like 2512"),
 }
 
 TEXT_SUFFIXES = {".txt": "\t", ".tsv": "\t", ".csv": ","}
