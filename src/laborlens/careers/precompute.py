@@ -24,12 +24,12 @@ import pandas as pd
 
 from laborlens.careers import similarity as sim
 from laborlens.careers.features import Features, load_features
+from laborlens.careers.recommend import IMPORTANT
 from laborlens.config import Settings
 
 log = logging.getLogger(__name__)
 
 TOP_K = 50
-IMPORTANT = 3.0  # O*NET importance of 3 ("important") or more on the 1–5 scale
 HOURS_PER_YEAR = 2080  # OEWS's own annualisation of hourly wages
 
 

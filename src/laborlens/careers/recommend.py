@@ -27,7 +27,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from laborlens.careers.precompute import IMPORTANT
 from laborlens.careers.resolve import resolve_occupation
 from laborlens.config import Settings, get_settings
 from laborlens.db.connection import connect
@@ -79,6 +78,7 @@ BETA_SOURCES = ("model", "human", "gpt4")
 CLOSE = {"similarity": 0.70, "zone_step": 0, "max_gap": 1.0}
 STRETCH = {"similarity": 0.60, "zone_step": 1, "max_gap": 2.0}
 
+IMPORTANT = 3.0  # O*NET importance of 3 ("important") or more on the 1–5 scale
 N_SHARED = 5
 N_GAPS = 5
 N_TECH = 8

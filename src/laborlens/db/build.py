@@ -35,8 +35,17 @@ log = logging.getLogger(__name__)
 # open temporary database and the settings and creates its tables there. Listed in build order.
 EXTRA_STEPS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Settings], None]]] = []
 
+
+def _careers_step(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    from laborlens.careers.precompute import build_career_tables
+
+    build_career_tables(con, settings)
+
+
+EXTRA_STEPS.append(("career similarity and recommendation tables", _careers_step))
+
 # Bump when a table's shape or a derivation changes, so existing databases are rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(step_description, steps_done, steps_total)``."""

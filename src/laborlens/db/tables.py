@@ -166,6 +166,13 @@ DERIVED_TABLES: dict[str, str] = {
     "p_E0/p_E1/p_E2 and beta",
     "task_automation_model": "Default automation model's rating of every O*NET 29.3 task: "
     "label, p_T0…p_T4 and automation_score (expected level / 4)",
+    "occupation_similarity": "Top-50 career destinations per occupation: asymmetric transition "
+    "score, symmetric similarity, each component, job-zone step and level gaps (docs/careers.md)",
+    "career_facts": "Per occupation: job zone, OEWS May 2025 employment share and median wage, "
+    "2024–34 projected growth and openings, typical education, β per source",
+    "career_elements": "Skill and knowledge importance and level side by side, per occupation",
+    "career_dwas": "Detailed work activities per occupation, with how many occupations share each",
+    "career_technology": "Technology skill examples per occupation with hot/in-demand flags",
     "sources": "Every source file loaded: release, license, sha256 and rows loaded",
     "tables": "Every table: description, row count and the sources it comes from",
     "build_info": "Build metadata: laborlens version, schema version, fingerprint, time",
