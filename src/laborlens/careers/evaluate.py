@@ -51,7 +51,7 @@ def ranking_metrics(
     disc = 1.0 / np.log2(np.arange(2, k + 2))
     dcg = ((2.0 ** ranked[:, :k] - 1) * disc).sum(axis=1)
     ideal = np.sort(g, axis=1)[:, ::-1][:, :k]
-    idcg = ((2.0 ** ideal - 1) * disc).sum(axis=1)
+    idcg = ((2.0**ideal - 1) * disc).sum(axis=1)
     has_rel = idcg > 0
     broad = ranked == 2
     n_broad = broad.sum(axis=1)

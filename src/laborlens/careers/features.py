@@ -110,9 +110,7 @@ def load_features(con: duckdb.DuckDBPyConnection) -> Features:
     titles = query(con, "SELECT dwa_id, dwa_title FROM onet_dwas").set_index("dwa_id")["dwa_title"]
     dwa_titles = titles.reindex(dwa_ids).fillna(pd.Series(dwa_ids, index=dwa_ids)).to_numpy()
 
-    tech_rows = query(
-        con, "SELECT DISTINCT onet_soc_code, example FROM onet_technology_skills"
-    )
+    tech_rows = query(con, "SELECT DISTINCT onet_soc_code, example FROM onet_technology_skills")
     tech, tech_names = _incidence(tech_rows, "onet_soc_code", "example", index)
     return Features(
         codes=index.to_numpy(),

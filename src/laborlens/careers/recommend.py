@@ -364,7 +364,7 @@ def _level_gaps(con, a: str, codes: list[str]) -> dict[str, list[dict]]:
     rows = _rows(
         con,
         f"""
-        SELECT b.onet_soc_code, b.element, b.domain, a.level AS level_from,
+        SELECT b.onet_soc_code, b.element_id, b.element, b.domain, a.level AS level_from,
                b.level AS level_to, b.level - a.level AS gap, b.importance AS importance_to
         FROM career_elements b
         JOIN (SELECT element_id, level FROM career_elements WHERE onet_soc_code = ?) a
@@ -376,11 +376,12 @@ def _level_gaps(con, a: str, codes: list[str]) -> dict[str, list[dict]]:
         [a, *codes],
     )
     out: dict[str, list[dict]] = {}
-    for b, element, domain, level_from, level_to, gap, importance in rows:
+    for b, element_id, element, domain, level_from, level_to, gap, importance in rows:
         entry = out.setdefault(b, [])
         if len(entry) < N_GAPS:
             entry.append(
                 {
+                    "element_id": element_id,
                     "element": element,
                     "domain": domain,
                     "level_from": float(level_from),

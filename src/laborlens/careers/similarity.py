@@ -102,9 +102,7 @@ def components(f: Features, vectors: dict[str, np.ndarray]) -> dict[str, np.ndar
     zsim = 1.0 - np.abs(zone[:, None] - zone[None, :]) / 4.0
     return {
         "skills": _cosine_dense(rating_profile(f, "skill"), center=True, mask=f.has_ratings),
-        "knowledge": _cosine_dense(
-            rating_profile(f, "knowledge"), center=True, mask=f.has_ratings
-        ),
+        "knowledge": _cosine_dense(rating_profile(f, "knowledge"), center=True, mask=f.has_ratings),
         "dwa": _cosine_sparse(f.dwa, f.has_dwa, log_counts=True),
         "dwa_text": _cosine_dense(vectors["dwa_text"], center=True, mask=f.has_dwa),
         "description": _cosine_dense(vectors["description"], center=True, mask=all_rows),
