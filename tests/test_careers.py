@@ -198,6 +198,7 @@ def test_explanations_match_the_underlying_data(con):
             assert g["gap"] == pytest.approx(lv_b - a[g["element_id"]][1], abs=1e-4)
             assert g["importance_to"] == imp_b >= 3
             checked_gaps += 1
+        assert item["ratings_compared"] == bool(a and b)
         if b and a:
             all_gaps = [lv - a[e][1] for e, (imp, lv) in b.items() if imp >= 3 and lv > a[e][1]]
             if all_gaps:
@@ -367,3 +368,21 @@ def test_reskilling_opened_moves_are_blocked_only_by_that_element(con):
     assert opened == top["pairs_opened"]
     with pytest.raises(ConfigError, match="beta_above"):
         reskilling_priorities(beta_above=1.5, con=con)
+
+
+def test_report_section_lists_exposed_origins_and_the_reskilling_ranking(careers_settings, con):
+    from laborlens.report.sections import SECTIONS
+
+    sections = [fn(careers_settings) for fn in SECTIONS]
+    section = next(s for s in sections if s.id == "careers")
+    recs = section.tables["careers_recommendations"]
+    betas = dict(
+        con.execute(
+            "SELECT onet_soc_code, beta FROM occupation_exposure "
+            "WHERE source = 'human' AND weighting = 'paper'"
+        ).fetchall()
+    )
+    assert recs["origin_code"].nunique() == 5
+    assert all(betas[c] >= 0.5 for c in recs["origin_code"])
+    assert len(section.tables["careers_reskilling"]) > 60
+    assert "plotly" in section.html.lower()

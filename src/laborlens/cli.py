@@ -452,7 +452,13 @@ def careers_recommend(
         notes.append(
             f"{i['rank']}. {i['title']}: {shared['count']} shared activities"
             + (f" (e.g. {shared['top'][0]})" if shared["top"] else "")
-            + (f"; level gaps: {gaps}" if gaps else "; no level gap")
+            + (
+                f"; level gaps: {gaps}"
+                if gaps
+                else "; no level gap"
+                if i["ratings_compared"]
+                else "; no O*NET ratings to compare levels"
+            )
             + (f"; learn: {tech}" if tech else "")
         )
         table.add_row(

@@ -300,6 +300,9 @@ def recommend_careers(
                 },
                 "destination": _facts(c, j, beta),
                 "shared_activities": shared.get(b, {"count": 0, "top": []}),
+                # False when either occupation lacks O*NET skill/knowledge ratings, so an
+                # empty level_gaps list then means "unknown", not "no gap".
+                "ratings_compared": bool(np.isfinite(c["level_shortfall"][j])),
                 "level_gaps": gaps.get(b, []),
                 "technology_to_learn": tech.get(b, {"count": 0, "top": []}),
             }

@@ -21,8 +21,8 @@ COMPONENTS = ("skills", "knowledge", "dwa", "dwa_text", "description", "tech", "
 # Chosen by repeated two-fold search on same-SOC-group recovery (bench/evaluate_careers.py,
 # docs/careers.md); they are relative, only their ratios matter.
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "skills": 0.19,
-    "knowledge": 0.19,
+    "skills": 0.25,
+    "knowledge": 0.25,
     "dwa": 0.5,
     "dwa_text": 1.0,
     "description": 1.0,

@@ -29,3 +29,13 @@ class Section:
 SectionFn = Callable[[Settings], Section]
 
 SECTIONS: list[SectionFn] = []
+
+
+def _careers(settings: Settings) -> Section:
+    # Imported here: the careers module imports Section from this one.
+    from laborlens.careers.report import careers_section
+
+    return careers_section(settings)
+
+
+SECTIONS.append(_careers)
