@@ -223,6 +223,21 @@ def test_explanations_match_the_underlying_data(con):
     assert checked_gaps > 0
 
 
+def test_occupations_without_data_get_recommendations_with_missing_terms(con):
+    code = "55-3019.00"  # an "All Other" military code: no tasks, ratings, wage or β
+    rec = recommend_careers(code, top=3, con=con)
+    assert rec.origin["beta"] is None
+    assert rec.origin["typical_education"] is None
+    assert len(rec.items) == 3
+    for item in rec.items:
+        assert {"exposure", "wage", "education"} <= set(item["missing"])
+        assert item["components"]["dwa"] is None  # only the description is comparable
+        assert item["components"]["description"] is not None
+        assert item["ratings_compared"] is False
+        assert item["level_gaps"] == []
+    json.loads(rec.to_json())
+
+
 def test_objective_similarity_ranks_by_the_precomputed_transition_score(con):
     rec = recommend_careers(NURSE, top=10, objective="similarity", con=con)
     stored = con.execute(

@@ -176,7 +176,10 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> dict[str, 
     out = {}
     for name, col in cols.items():
         if np.ma.isMaskedArray(col):
-            col = col.astype(float).filled(np.nan) if col.dtype.kind in "biuf" else col.filled(None)
+            if col.dtype.kind in "biuf":
+                col = col.astype(float).filled(np.nan)
+            else:  # filled(None) would use numpy's default fill value ("?"), not None
+                col = np.where(np.ma.getmaskarray(col), None, col.data.astype(object))
         elif col.dtype.kind in "biu":
             col = col.astype(float)
         out[name] = col
