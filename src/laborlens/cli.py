@@ -391,7 +391,7 @@ def _parse_weights(items: list[str] | None) -> dict[str, float]:
 @handle_errors
 def careers_recommend(
     occupation: Annotated[str, typer.Argument(help="O*NET-SOC or SOC code, or a job title")],
-    top: Annotated[int, typer.Option(help="How many recommendations")] = 10,
+    top: Annotated[int, typer.Option(help="How many recommendations (at most 50)")] = 10,
     objective: Annotated[
         str, typer.Option(help="similarity, balanced, safer, pay or growth")
     ] = "balanced",
