@@ -4,6 +4,9 @@ The public API; everything else is internal and may move.
 """
 
 from laborlens._version import __version__
+from laborlens.careers.recommend import Recommendations, recommend_careers
+from laborlens.careers.reskilling import Reskilling, reskilling_priorities
+from laborlens.careers.resolve import resolve_occupation
 from laborlens.config import Settings, get_settings
 from laborlens.db.build import BuildResult, build
 from laborlens.db.connection import connect
@@ -35,7 +38,9 @@ __all__ = [
     "DatabaseError",
     "LaborlensError",
     "LayoutError",
+    "Recommendations",
     "ReportResult",
+    "Reskilling",
     "Settings",
     "Source",
     "SourceError",
@@ -54,6 +59,9 @@ __all__ = [
     "make_report",
     "measures_for",
     "occupation_exposure",
+    "recommend_careers",
     "registry",
+    "reskilling_priorities",
+    "resolve_occupation",
     "top_overlap",
 ]

@@ -535,6 +535,185 @@ def measures_show(
     out.print(table)
 
 
+# --- careers: transitions and reskilling -------------------------------------------------------
+careers_app = typer.Typer(
+    help="Career transitions: where a worker can go, and what to learn.", no_args_is_help=True
+)
+app.add_typer(careers_app, name="careers")
+
+
+def _parse_weights(items: list[str] | None) -> dict[str, float]:
+    """``--weight term=value`` options as a dict; a malformed one names the expected form."""
+    from laborlens.exceptions import ConfigError
+
+    weights = {}
+    for item in items or []:
+        term, sep, value = item.partition("=")
+        try:
+            weights[term.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            msg = f"--weight {item!r}: expected TERM=NUMBER, e.g. exposure=2"
+            raise ConfigError(msg) from None
+    return weights
+
+
+@careers_app.command("recommend")
+@handle_errors
+def careers_recommend(
+    occupation: Annotated[str, typer.Argument(help="O*NET-SOC or SOC code, or a job title")],
+    top: Annotated[int, typer.Option(help="How many recommendations (at most 50)")] = 10,
+    objective: Annotated[
+        str, typer.Option(help="similarity, balanced, safer, pay or growth")
+    ] = "balanced",
+    weight: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--weight",
+            help="Override a term's weight, e.g. --weight exposure=2 (terms: similarity, "
+            "exposure, wage, growth, openings, education)",
+        ),
+    ] = None,
+    beta_source: Annotated[
+        str | None, typer.Option(help="Exposure measure: model, human or gpt4")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    db: DbOption = None,
+) -> None:
+    """Occupations within reach of OCCUPATION, ranked by an objective, each explained."""
+    from laborlens.careers.recommend import recommend_careers
+    from laborlens.exceptions import ConfigError
+
+    if fmt not in ("table", "json"):
+        msg = f"--format {fmt!r}: expected table or json"
+        raise ConfigError(msg)
+    rec = recommend_careers(
+        occupation,
+        top=top,
+        objective=objective,
+        weights=_parse_weights(weight),
+        beta_source=beta_source,
+        settings=get_settings(db=db),
+    )
+    if fmt == "json":
+        print(rec.to_json())
+        return
+    o = rec.origin
+    table = Table(
+        "#",
+        "code",
+        "title",
+        "similarity",
+        "score",
+        "feasibility",
+        "Δβ",
+        "Δ wage",
+        "Δ zone",
+        title=f"From {o['onet_soc_code']} {o['title']} (β {_fmt(o['beta'])}, "
+        f"wage {_fmt(o['median_wage'], 0)}) — objective {rec.objective}",
+    )
+    notes = []
+    for i in rec.items:
+        d = i["deltas"]
+        gaps = ", ".join(
+            f"{g['element']} {g['level_from']:.1f}→{g['level_to']:.1f}" for g in i["level_gaps"][:3]
+        )
+        tech = ", ".join(t["name"] for t in i["technology_to_learn"]["top"][:3])
+        shared = i["shared_activities"]
+        notes.append(
+            f"{i['rank']}. {i['title']}: {shared['count']} shared activities"
+            + (f" (e.g. {shared['top'][0]})" if shared["top"] else "")
+            + (
+                f"; level gaps: {gaps}"
+                if gaps
+                else "; no level gap"
+                if i["ratings_compared"]
+                else "; no O*NET ratings to compare levels"
+            )
+            + (f"; learn: {tech}" if tech else "")
+        )
+        table.add_row(
+            str(i["rank"]),
+            i["onet_soc_code"],
+            i["title"],
+            f"{i['similarity']:.3f}",
+            f"{i['score']:.3f}",
+            i["feasibility"],
+            _fmt(d["beta"], 2, sign=True),
+            _fmt(d["median_wage"], 0, sign=True),
+            _fmt(d["job_zone"], 0, sign=True),
+        )
+    out.print(table)
+    for note in notes:
+        out_print(note)
+
+
+def _fmt(value: float | None, digits: int = 2, *, sign: bool = False) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:+,.{digits}f}" if sign else f"{value:,.{digits}f}"
+
+
+@careers_app.command("reskill")
+@handle_errors
+def careers_reskill(
+    beta_above: Annotated[float, typer.Option(help="Exposed occupations: β at least")] = 0.5,
+    beta_below: Annotated[float, typer.Option(help="Destinations: β at most")] = 0.35,
+    min_similarity: Annotated[float, typer.Option(help="Transition score at least")] = 0.55,
+    gap_tolerance: Annotated[
+        float, typer.Option(help="Level points (0–7) a worker can bridge without training")
+    ] = 1.0,
+    top: Annotated[int, typer.Option(help="Rows to print")] = 15,
+    beta_source: Annotated[
+        str | None, typer.Option(help="Exposure measure: model, human or gpt4")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the full ranking (CSV/Parquet)")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Skills and knowledge that open the most employment in less exposed occupations."""
+    from laborlens.careers.reskilling import reskilling_priorities
+    from laborlens.io import write_table
+
+    result = reskilling_priorities(
+        beta_above=beta_above,
+        beta_below=beta_below,
+        min_similarity=min_similarity,
+        gap_tolerance=gap_tolerance,
+        beta_source=beta_source,
+        settings=get_settings(db=db),
+    )
+    s = result.summary
+    table = Table(
+        "#",
+        "element",
+        "domain",
+        "moves opened",
+        "moves blocked",
+        "jobs per exposed worker",
+        "workers helped",
+        title=f"{s['exposed_occupations']} occupations with β ≥ {beta_above} "
+        f"({s['exposed_workers']:,.0f} workers, β source {s['beta_source']}); "
+        f"{s['moves_considered']} moves, {s['moves_reachable_now']} reachable now",
+    )
+    for r in result.table.head(top).itertuples():
+        table.add_row(
+            str(r.rank),
+            r.element,
+            r.domain,
+            str(r.pairs_opened),
+            str(r.pairs_blocked),
+            f"{r.jobs_per_worker:,.0f}",
+            f"{r.workers_helped:,.0f}",
+        )
+    out.print(table)
+    if output is not None:
+        write_table(result.table, output)
+        out_print(f"Wrote {len(result.table)} elements to {output}")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

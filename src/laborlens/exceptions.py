@@ -7,7 +7,10 @@ LaborlensError
 │   └── ChecksumError        bytes do not match the registered sha256
 ├── LayoutError          a file's layout or one of its values is not what the parser expects
 ├── BuildError           the database build failed (the previous database is left untouched)
-└── DatabaseError        the database is missing, or lacks a table a command needs
+├── DatabaseError        the database is missing, or lacks a table a command needs
+└── OccupationError      an occupation code or title cannot be resolved
+    ├── OccupationNotFoundError   no occupation has that code or title
+    └── AmbiguousOccupationError  several occupations match; ``candidates`` lists them
 """
 
 from __future__ import annotations
@@ -76,3 +79,25 @@ class BuildError(LaborlensError):
 
 class DatabaseError(LaborlensError):
     """The database is missing or lacks what a command needs."""
+
+
+class OccupationError(LaborlensError):
+    """An occupation given by code or title cannot be resolved to one O*NET-SOC occupation."""
+
+
+class OccupationNotFoundError(OccupationError):
+    """No occupation has the given code or title."""
+
+
+class AmbiguousOccupationError(OccupationError):
+    """Several occupations match; ``candidates`` holds (onet_soc_code, title) pairs."""
+
+    def __init__(self, text: str, candidates: list[tuple[str, str]], *, limit: int = 20) -> None:
+        self.text = text
+        self.candidates = candidates
+        shown = "; ".join(f"{code} {title}" for code, title in candidates[:limit])
+        more = f" and {len(candidates) - limit} more" if len(candidates) > limit else ""
+        super().__init__(
+            f"{text!r} matches {len(candidates)} occupations: {shown}{more}. "
+            "Give one O*NET-SOC code."
+        )

@@ -38,8 +38,17 @@ EXTRA_STEPS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Settings], Non
     ("public AI measures on SOC 2018", derive_measures),
 ]
 
+
+def _careers_step(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    from laborlens.careers.precompute import build_career_tables
+
+    build_career_tables(con, settings)
+
+
+EXTRA_STEPS.append(("career similarity and recommendation tables", _careers_step))
+
 # Bump when a table's shape or a derivation changes, so existing databases are rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(step_description, steps_done, steps_total)``."""

@@ -241,6 +241,13 @@ DERIVED_TABLES: dict[str, str] = {
     "measures_soc2018": "Every public AI measure on one key: one row per SOC 2018 detailed code "
     "with title, OEWS May 2025 employment and a column per measure (docs/measures.md)",
     "measure_coverage": "Per measure: SOC 2018 codes and employment with a value, and the share",
+    "occupation_similarity": "Top-50 career destinations per occupation: asymmetric transition "
+    "score, symmetric similarity, each component, job-zone step and level gaps (docs/careers.md)",
+    "career_facts": "Per occupation: job zone, OEWS May 2025 employment share and median wage, "
+    "2024–34 projected growth and openings, typical education, β per source",
+    "career_elements": "Skill and knowledge importance and level side by side, per occupation",
+    "career_dwas": "Detailed work activities per occupation, with how many occupations share each",
+    "career_technology": "Technology skill examples per occupation with hot/in-demand flags",
     "sources": "Every source file loaded: release, license, sha256 and rows loaded",
     "tables": "Every table: description, row count and the sources it comes from",
     "build_info": "Build metadata: laborlens version, schema version, fingerprint, time",

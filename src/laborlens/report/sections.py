@@ -31,7 +31,8 @@ SectionFn = Callable[[Settings], Section]
 
 def all_sections() -> list[SectionFn]:
     """The section functions in page order (imported here: their modules import Section)."""
+    from laborlens.careers.report import careers_section
     from laborlens.impact.section import impact_section
     from laborlens.measures.report import measures_section
 
-    return [impact_section, measures_section]
+    return [impact_section, measures_section, careers_section]

@@ -1,0 +1,1 @@
+"""Career transitions and reskilling: occupation similarity, recommendations, priorities."""

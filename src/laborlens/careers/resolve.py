@@ -1,0 +1,87 @@
+"""Resolve what a user typed (an O*NET-SOC or SOC code, or a job title) to one occupation.
+
+Kept small and separate so that a fuller title coder can be plugged in at the marked place.
+Order: 8-digit O*NET-SOC code; 6-digit SOC code (O*NET codes under it, or whose SOC 2018 or
+OEWS code it is); exact O*NET title; exact alternate, short or reported title; O*NET titles
+containing the text. One match resolves; several raise :class:`AmbiguousOccupationError` with
+the candidates; none raises :class:`OccupationNotFoundError` naming the input.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+from laborlens.db.connection import query
+from laborlens.exceptions import AmbiguousOccupationError, OccupationNotFoundError
+
+ONET_CODE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
+SOC_CODE = re.compile(r"^\d{2}-\d{4}$")
+CODE_LIKE = re.compile(r"^[\d\s.\-]+$")
+
+
+def occupation_candidates(con: duckdb.DuckDBPyConnection, text: str) -> list[tuple[str, str]]:
+    """Every (onet_soc_code, title) the input could mean, by the first rule that matches."""
+    text = text.strip()
+    if not text:
+        msg = "An empty occupation was given; expected an O*NET-SOC code or a job title."
+        raise OccupationNotFoundError(msg)
+    if ONET_CODE.match(text):
+        rows = query(
+            con, "SELECT onet_soc_code, title FROM occupations WHERE onet_soc_code = ?", [text]
+        )
+        if rows.empty:
+            msg = (
+                f"Unknown O*NET-SOC code {text!r}: it is not one of the O*NET-SOC 2019 "
+                "occupations in the database."
+            )
+            raise OccupationNotFoundError(msg)
+        return list(rows.itertuples(index=False, name=None))
+    if SOC_CODE.match(text):
+        rows = query(
+            con,
+            "SELECT onet_soc_code, title FROM occupations WHERE onet_soc_code LIKE ? "
+            "OR soc_2018_code = ? OR nem_code = ? ORDER BY onet_soc_code",
+            [f"{text}.%", text, text],
+        )
+        if rows.empty:
+            msg = f"Unknown SOC code {text!r}: no O*NET-SOC occupation falls under it."
+            raise OccupationNotFoundError(msg)
+        return list(rows.itertuples(index=False, name=None))
+    if CODE_LIKE.match(text):
+        msg = (
+            f"{text!r} is not a valid occupation code: expected an O*NET-SOC code like "
+            "15-1252.00 or a SOC code like 15-1252."
+        )
+        raise OccupationNotFoundError(msg)
+    key = text.lower()
+    for sql in (
+        "SELECT onet_soc_code, title FROM occupations WHERE lower(title) = ?",
+        """
+        SELECT DISTINCT o.onet_soc_code, o.title FROM occupations o JOIN (
+            SELECT onet_soc_code, alternate_title AS t FROM onet_alternate_titles
+            UNION ALL SELECT onet_soc_code, short_title FROM onet_alternate_titles
+            UNION ALL SELECT onet_soc_code, reported_title FROM onet_reported_titles
+        ) a USING (onet_soc_code) WHERE lower(a.t) = ? ORDER BY 1
+        """,
+        "SELECT onet_soc_code, title FROM occupations WHERE contains(lower(title), ?) "
+        "ORDER BY onet_soc_code",
+    ):
+        rows = query(con, sql, [key])
+        if not rows.empty:
+            return list(rows.itertuples(index=False, name=None))
+    # Hook for the title coder (laborlens.titles): free text that matches no title goes here.
+    msg = (
+        f"No occupation matches {text!r}: it is neither an O*NET-SOC/SOC code nor an O*NET "
+        "occupation, alternate or reported title. Give an O*NET-SOC code such as 15-1252.00."
+    )
+    raise OccupationNotFoundError(msg)
+
+
+def resolve_occupation(con: duckdb.DuckDBPyConnection, text: str) -> str:
+    """The one O*NET-SOC code ``text`` means; raises with the candidates when several match."""
+    candidates = occupation_candidates(con, text)
+    if len(candidates) > 1:
+        raise AmbiguousOccupationError(text.strip(), candidates)
+    return candidates[0][0]
