@@ -386,10 +386,12 @@ def test_reskilling_opened_moves_are_blocked_only_by_that_element(con):
 
 
 def test_report_section_lists_exposed_origins_and_the_reskilling_ranking(careers_settings, con):
-    from laborlens.report.sections import SECTIONS
+    from laborlens.careers.report import careers_section
+    from laborlens.report.sections import all_sections
 
-    sections = [fn(careers_settings) for fn in SECTIONS]
-    section = next(s for s in sections if s.id == "careers")
+    assert careers_section in all_sections()
+    section = careers_section(careers_settings)
+    assert section.id == "careers"
     recs = section.tables["careers_recommendations"]
     betas = dict(
         con.execute(
