@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
 import pytest
 
 from laborlens.config import Settings, get_settings
+from laborlens.db.build import build
 from laborlens.sources.fetch import fetch
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,3 +66,14 @@ def source_path(settings: Settings):
         return fetch(name, settings)
 
     return _get
+
+
+@pytest.fixture(scope="session")
+def built_without_models(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of a database built from the mirror without the models (built once, shared by
+    the analysis tests, which only read it)."""
+    own = dataclasses.replace(
+        settings, db_path=tmp_path_factory.mktemp("no-models") / "laborlens.duckdb"
+    )
+    build(own, models=False)
+    return own

@@ -6,7 +6,6 @@ every check compares what the careers code reports with the raw O*NET, OEWS and 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import duckdb
@@ -20,7 +19,6 @@ from laborlens.careers.evaluate import ranking_metrics, relevance
 from laborlens.careers.features import load_features
 from laborlens.careers.precompute import TOP_K
 from laborlens.cli import app
-from laborlens.db.build import build
 from laborlens.exceptions import (
     AmbiguousOccupationError,
     ConfigError,
@@ -33,10 +31,8 @@ NURSE = "29-1141.00"  # Registered Nurses (job zone 3)
 
 
 @pytest.fixture(scope="session")
-def careers_settings(settings, tmp_path_factory):
-    s = dataclasses.replace(settings, db_path=tmp_path_factory.mktemp("careers") / "c.duckdb")
-    build(s, models=False)
-    return s
+def careers_settings(built_without_models):
+    return built_without_models
 
 
 @pytest.fixture(scope="module")

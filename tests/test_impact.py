@@ -10,8 +10,6 @@ import pytest
 from typer.testing import CliRunner
 
 from laborlens.cli import app
-from laborlens.config import get_settings
-from laborlens.db.build import build
 from laborlens.exceptions import ConfigError, LayoutError
 from laborlens.impact import PAPER_CHOICES, Choices, compute_impact, load
 from laborlens.impact.aggregate import TOLERANCE, task_arrays
@@ -30,17 +28,8 @@ N_DRAWS = 200
 
 
 @pytest.fixture(scope="session")
-def impact_settings(mirror, tmp_path_factory):
-    root = tmp_path_factory.mktemp("impact")
-    settings = get_settings(
-        db=root / "impact.duckdb",
-        mirror=mirror,
-        cache_dir=root / "cache",
-        models_dir=root / "models",
-        offline=True,
-    )
-    build(settings, models=False)
-    return settings
+def impact_settings(built_without_models):
+    return built_without_models
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@ the built table and the CLI."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import duckdb
@@ -13,7 +12,6 @@ import pytest
 from typer.testing import CliRunner
 
 from laborlens.cli import app
-from laborlens.db.build import build
 from laborlens.db.tables import SOURCE_TABLES
 from laborlens.exceptions import LayoutError
 from laborlens.measures.analysis import (
@@ -37,13 +35,8 @@ def inputs(source_path) -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="session")
-def measures_db(settings, tmp_path_factory):
-    """A database built without models (about 25 s), at a path of its own."""
-    own = dataclasses.replace(
-        settings, db_path=tmp_path_factory.mktemp("measures") / "measures.duckdb"
-    )
-    build(own, models=False)
-    return own
+def measures_db(built_without_models):
+    return built_without_models
 
 
 @pytest.fixture(scope="session")
