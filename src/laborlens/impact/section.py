@@ -44,7 +44,13 @@ def _table(frame: pd.DataFrame, cols: dict[str, str], pct: tuple[str, ...] = ())
         cells = []
         for c in cols:
             v = row[c]
-            text = _pct(v) if c in pct else (f"{v:,.0f}" if isinstance(v, float) else str(v))
+            if c in pct:
+                text = _pct(v)
+            elif isinstance(v, float):
+                # Counts of workers are large; correlations and other fractions are not.
+                text = "–" if pd.isna(v) else (f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}")
+            else:
+                text = str(v)
             cells.append(f"<td>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
