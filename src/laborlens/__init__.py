@@ -18,9 +18,11 @@ from laborlens.exceptions import (
     SourceError,
     SourceMissingError,
 )
+from laborlens.posting.analyze import PostingAnalysis, analyze_posting
 from laborlens.report import ReportResult, make_report
 from laborlens.sources.fetch import check_all, fetch
 from laborlens.sources.registry import Source, get_source, registry
+from laborlens.titles.api import code_titles
 
 __all__ = [
     "BuildError",
@@ -30,14 +32,17 @@ __all__ = [
     "DatabaseError",
     "LaborlensError",
     "LayoutError",
+    "PostingAnalysis",
     "ReportResult",
     "Settings",
     "Source",
     "SourceError",
     "SourceMissingError",
     "__version__",
+    "analyze_posting",
     "build",
     "check_all",
+    "code_titles",
     "connect",
     "fetch",
     "get_settings",

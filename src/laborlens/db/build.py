@@ -35,6 +35,15 @@ log = logging.getLogger(__name__)
 # open temporary database and the settings and creates its tables there. Listed in build order.
 EXTRA_STEPS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Settings], None]]] = []
 
+
+def _title_index(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    from laborlens.titles.index import build_title_tables
+
+    build_title_tables(con, settings)
+
+
+EXTRA_STEPS.append(("the job-title index", _title_index))
+
 # Bump when a table's shape or a derivation changes, so existing databases are rebuilt.
 SCHEMA_VERSION = 1
 

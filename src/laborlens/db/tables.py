@@ -166,6 +166,13 @@ DERIVED_TABLES: dict[str, str] = {
     "p_E0/p_E1/p_E2 and beta",
     "task_automation_model": "Default automation model's rating of every O*NET 29.3 task: "
     "label, p_T0…p_T4 and automation_score (expected level / 4)",
+    "title_index": "Job-title coder index: normalised O*NET occupation, alternate, short and "
+    "reported titles per occupation",
+    "title_embeddings": "MiniLM vectors of the title_index rows used for semantic matching",
+    "title_occupation_prior": "Log prior of each occupation for the title coder (OEWS 2025 "
+    "employment share)",
+    "title_coder_params": "Title coder weights and temperatures fitted on held-out alternate "
+    "titles, with the held-out accuracy and calibration error",
     "sources": "Every source file loaded: release, license, sha256 and rows loaded",
     "tables": "Every table: description, row count and the sources it comes from",
     "build_info": "Build metadata: laborlens version, schema version, fingerprint, time",

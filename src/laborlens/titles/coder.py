@@ -169,9 +169,7 @@ class TitleCoder:
         logits = lex / p["temperature_lexical"]
         if use.any():
             idx = np.flatnonzero(use)
-            sem = self.semantic(
-                [norms[i] for i in idx], None if vectors is None else vectors[idx]
-            )
+            sem = self.semantic([norms[i] for i in idx], None if vectors is None else vectors[idx])
             logits[idx] = (lex[idx] + p["semantic_weight"] * sem) / p["temperature"]
         # Bayes prior: among equally good matches, the occupation employing more people.
         return Scores(logits + p["prior_weight"] * self.log_prior, use)
@@ -199,9 +197,7 @@ class TitleCoder:
             self._cache.popitem(last=False)
 
     # -- public API ---------------------------------------------------------------------------
-    def code(
-        self, titles, top: int = 5, min_probability: float = 0.0
-    ) -> pd.DataFrame:
+    def code(self, titles, top: int = 5, min_probability: float = 0.0) -> pd.DataFrame:
         """One row per title and rank (OUTPUT_COLUMNS). A title whose best probability is below
         ``min_probability``, or that has no occupational word, gets one row with no code."""
         titles = _validate(titles)

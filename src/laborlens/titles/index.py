@@ -36,8 +36,9 @@ EMBED_MAX_LENGTH = 64
 def title_entries(con) -> pd.DataFrame:
     """All index titles: onet_soc_code, title, normalized, source, group_key, semantic."""
     parts = [
-        con.execute("SELECT onet_soc_code, title, 'occupation' AS source FROM onet_occupations")
-        .df(),
+        con.execute(
+            "SELECT onet_soc_code, title, 'occupation' AS source FROM onet_occupations"
+        ).df(),
         con.execute(
             "SELECT onet_soc_code, alternate_title AS title, 'alternate' AS source "
             "FROM onet_alternate_titles"
@@ -125,8 +126,9 @@ def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins
         if m.any():
             gap = abs(confidence[m].mean() - correct[m].mean())
             ece += m.mean() * gap
-            rows.append((edges[b], edges[b + 1], int(m.sum()), confidence[m].mean(),
-                         correct[m].mean()))
+            rows.append(
+                (edges[b], edges[b + 1], int(m.sum()), confidence[m].mean(), correct[m].mean())
+            )
     table = pd.DataFrame(rows, columns=["low", "high", "n", "mean_probability", "accuracy"])
     return float(ece), table
 
@@ -146,12 +148,15 @@ def heldout_split(entries: pd.DataFrame, seed: int = 0):
     queries = entries[in_group & (entries["source"] == "alternate")]
     queries = queries.assign(query=[normalize_title(t) for t in queries["title"]])
     queries = queries[queries["query"] != ""]
-    listed = entries[entries["normalized"].isin(held_norms)].groupby("normalized")[
-        "onet_soc_code"
-    ].agg(set)
+    listed = (
+        entries[entries["normalized"].isin(held_norms)]
+        .groupby("normalized")["onet_soc_code"]
+        .agg(set)
+    )
     truth = queries.groupby("query").apply(
-        lambda g: set().union(*(listed.get(n, set()) for n in g["normalized"]))
-        | set(g["onet_soc_code"])
+        lambda g: (
+            set().union(*(listed.get(n, set()) for n in g["normalized"])) | set(g["onet_soc_code"])
+        )
     )
     group = queries.groupby("query")["group_key"].first()
     q = pd.DataFrame({"query": truth.index, "truth": truth.to_numpy(), "group": group.to_numpy()})
@@ -220,9 +225,7 @@ def fit_and_evaluate(entries, embeddings, occupations, settings) -> tuple[dict, 
         "alternate_weight": alt,
     }
     gated = lex.max(1) >= params["gate"]
-    logits = np.where(
-        gated[:, None], lex / t_lex, combined / t
-    ) + params["prior_weight"] * prior
+    logits = np.where(gated[:, None], lex / t_lex, combined / t) + params["prior_weight"] * prior
     ev = ~cal
     probs = softmax(logits[ev], axis=1)
     order = np.argsort(-probs, axis=1)[:, :3]
@@ -271,8 +274,10 @@ def build_title_tables(con, settings) -> None:
     )
     con.unregister("_emb")
     values = pd.DataFrame(
-        {"key": list(params) + list(metrics), "value": list(params.values()) + list(
-            metrics.values())}
+        {
+            "key": list(params) + list(metrics),
+            "value": list(params.values()) + list(metrics.values()),
+        }
     )
     prior = occupations[["onet_soc_code", "log_prior"]]
     con.register("_prior", prior)

@@ -178,19 +178,117 @@ ABBREVIATIONS: dict[str, str] = {
 
 # Words that never name an occupation: seniority, schedule, shift, contract, perks.
 NOISE_WORDS = frozenset(
-    """
-    senior junior lead sr jr i ii iii iv v vi 1 2 3 4 5 level tier grade entry
-    experienced expert trainee apprentice journeyman journeymen
-    part full time parttime fulltime ft pt prn per diem temp temporary contract contractor
-    seasonal permanent perm hourly salaried remote hybrid onsite site virtual
-    night nights day days evening evenings weekend weekends overnight overnights swing graveyard
-    shift shifts 1st 2nd 3rd 4th first second third 12hr 8hr 10hr hr hrs hour hours
-    home weekly daily local regional otr over road dedicated
-    bonus sign signon immediate immediately urgent urgently hiring now new grad graduate
-    opportunity opportunities position job openings opening needed wanted
-    """.split()
+    [
+        "senior",
+        "junior",
+        "lead",
+        "sr",
+        "jr",
+        "i",
+        "ii",
+        "iii",
+        "iv",
+        "v",
+        "vi",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "level",
+        "tier",
+        "grade",
+        "entry",
+        "experienced",
+        "expert",
+        "trainee",
+        "apprentice",
+        "journeyman",
+        "journeymen",
+        "part",
+        "full",
+        "time",
+        "parttime",
+        "fulltime",
+        "ft",
+        "pt",
+        "prn",
+        "per",
+        "diem",
+        "temp",
+        "temporary",
+        "contract",
+        "contractor",
+        "seasonal",
+        "permanent",
+        "perm",
+        "hourly",
+        "salaried",
+        "remote",
+        "hybrid",
+        "onsite",
+        "site",
+        "virtual",
+        "night",
+        "nights",
+        "day",
+        "days",
+        "evening",
+        "evenings",
+        "weekend",
+        "weekends",
+        "overnight",
+        "overnights",
+        "swing",
+        "graveyard",
+        "shift",
+        "shifts",
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "first",
+        "second",
+        "third",
+        "12hr",
+        "8hr",
+        "10hr",
+        "hr",
+        "hrs",
+        "hour",
+        "hours",
+        "home",
+        "weekly",
+        "daily",
+        "local",
+        "regional",
+        "otr",
+        "over",
+        "road",
+        "dedicated",
+        "bonus",
+        "sign",
+        "signon",
+        "immediate",
+        "immediately",
+        "urgent",
+        "urgently",
+        "hiring",
+        "now",
+        "new",
+        "grad",
+        "graduate",
+        "opportunity",
+        "opportunities",
+        "position",
+        "job",
+        "openings",
+        "opening",
+        "needed",
+        "wanted",
+    ]
 )
-SENIORITY = frozenset("senior junior lead sr jr principal".split())
+SENIORITY = frozenset(["senior", "junior", "lead", "sr", "jr", "principal"])
 # Keep "over the road" etc. out only as a phrase: these words alone can be occupational.
 _PHRASES = [
     r"\b(?:sign[- ]?on|signing|retention) bonus\b",
@@ -209,8 +307,59 @@ _PHRASES = [
 ]
 _PHRASE_RE = re.compile("|".join(_PHRASES), re.IGNORECASE)
 _US_STATES = frozenset(
-    "al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj "
-    "nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc".split()
+    [
+        "al",
+        "ak",
+        "az",
+        "ar",
+        "ca",
+        "co",
+        "ct",
+        "de",
+        "fl",
+        "ga",
+        "hi",
+        "id",
+        "il",
+        "in",
+        "ia",
+        "ks",
+        "ky",
+        "la",
+        "me",
+        "md",
+        "ma",
+        "mi",
+        "mn",
+        "ms",
+        "mo",
+        "mt",
+        "ne",
+        "nv",
+        "nh",
+        "nj",
+        "nm",
+        "ny",
+        "nc",
+        "nd",
+        "oh",
+        "ok",
+        "or",
+        "pa",
+        "ri",
+        "sc",
+        "sd",
+        "tn",
+        "tx",
+        "ut",
+        "vt",
+        "va",
+        "wa",
+        "wv",
+        "wi",
+        "wy",
+        "dc",
+    ]
 )
 # ", Dallas, TX" / "in Austin TX" at the end of a title.
 _LOCATION_RE = re.compile(
@@ -293,7 +442,7 @@ def _singular(word: str) -> str:
 
 
 def _assistant_to(text: str) -> str:
-    """"assistant to the CEO / director / president" is an executive assistant."""
+    """ "assistant to the CEO / director / president" is an executive assistant."""
     if _ASSISTANT_TO_RE.search(text):
         return _ASSISTANT_TO_RE.sub("executive assistant", text)
     return text
