@@ -14,7 +14,7 @@ def read_titles(path: str | Path) -> list[str]:
     path = Path(path)
     if not path.is_file():
         msg = f"{path}: no such file"
-        raise LaborlensError(msg) from exc
+        raise LaborlensError(msg)
     sep = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
     try:
         frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False)
@@ -24,5 +24,5 @@ def read_titles(path: str | Path) -> list[str]:
     cols = {c.strip().lower(): c for c in frame.columns}
     if "title" not in cols:
         msg = f"{path}: no 'title' column; it has {', '.join(map(str, frame.columns))}"
-        raise LaborlensError(msg) from exc
+        raise LaborlensError(msg)
     return frame[cols["title"]].tolist()
