@@ -113,11 +113,7 @@ class TitleCoder:
         from laborlens.db.connection import query
 
         entries = query(con, "SELECT * FROM title_index ORDER BY entry_id")
-        table = (
-            con.execute("SELECT embedding FROM title_embeddings ORDER BY entry_id")
-            .fetch_record_batch()
-            .read_all()
-        )
+        table = con.sql("SELECT embedding FROM title_embeddings ORDER BY entry_id").to_arrow_table()
         flat = table.column("embedding").combine_chunks().flatten().to_numpy()
         embeddings = flat.astype(np.float32).reshape(table.num_rows, -1)
         occupations = query(
