@@ -1,21 +1,30 @@
 """TitleCoder: free-text job titles → ranked O*NET-SOC 2019 occupations with probabilities.
 
-Scoring: every index title (O*NET occupation, alternate, short and reported titles, normalised)
-is compared with the normalised query two ways: TF-IDF cosine on character 2–4-grams (robust to
-typos) mixed with word uni/bigrams, and MiniLM cosine (only against the occupation, short and
-reported titles, which are embedded at build time). An occupation's score is the maximum over its
-titles; probabilities are a softmax over all occupations at a temperature fitted on held-out
-alternate titles. When the lexical match is already near-exact the encoder is skipped (a
-separate temperature, fitted on lexical scores alone, keeps those probabilities calibrated).
+Scoring: the normalised query is compared with every index title (O*NET occupation, alternate,
+short and reported titles, normalised) two ways.
+
+* Lexical: TF-IDF cosine on character 2–4-grams (robust to typos) and on word uni/bigrams.
+* Semantic: a static embedding distilled from MiniLM (the Model2Vec idea). At build time every
+  distinct token of the index titles is embedded once with MiniLM; a title (index side and query
+  side alike) is the IDF-weighted mean of its token vectors, L2-normalised. Query tokens unknown
+  to the index contribute nothing here (their character n-grams still match lexically). The
+  semantic score is one small dense matrix product, so no transformer runs per query.
+  It is computed against the occupation, short and reported titles.
+
+An occupation's score is the maximum over its titles (alternate titles down-weighted by
+``alternate_weight``: O*NET lists one alternate title under many occupations), plus a log
+employment prior; probabilities are a softmax at a temperature. Weights, prior strength and
+temperature are fitted on held-out titles at build time (:mod:`laborlens.titles.index`).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from dataclasses import dataclass
+import math
+from collections import Counter, OrderedDict
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy.special import softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -34,34 +43,102 @@ DEFAULT_PARAMS = {
     "char_weight": 0.6,
     "semantic_weight": 0.5,
     "temperature": 0.05,
-    "temperature_lexical": 0.05,
-    "gate": 0.95,
     "prior_weight": 0.0,
     "alternate_weight": 1.0,
 }
 MAX_TITLE_CHARS = 300
+CACHE_SIZE = 20000
 
 
 class TitleInputError(LaborlensError, ValueError):
     """Titles given to the coder are unusable; the message names the row."""
 
 
-@dataclass
-class Scores:
-    """Per-occupation logits for a batch of queries, and which used the encoder."""
+class StaticEncoder:
+    """Title → IDF-weighted mean of MiniLM token vectors, L2-normalised (zero if no known token)."""
 
-    logits: np.ndarray
-    semantic: np.ndarray
+    def __init__(self, tokens: list[str], idf: np.ndarray, vectors: np.ndarray) -> None:
+        self.vocab = {t: i for i, t in enumerate(tokens)}
+        self.idf = np.asarray(idf, dtype=np.float32)
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def weights(self, norms: list[str]) -> sp.csr_matrix:
+        """Rows: titles; columns: tokens; values: IDF of each known token occurrence."""
+        indptr, indices = [0], []
+        for n in norms:
+            indices.extend(j for j in map(self.vocab.get, n.split()) if j is not None)
+            indptr.append(len(indices))
+        idx = np.asarray(indices, dtype=np.int32)
+        return sp.csr_matrix(
+            (self.idf[idx], idx, np.asarray(indptr, dtype=np.int32)),
+            shape=(len(norms), len(self.vocab)),
+        )
+
+    def encode(self, norms: list[str]) -> np.ndarray:
+        x = np.asarray(self.weights(norms) @ self.vectors, dtype=np.float32)
+        norm = np.linalg.norm(x, axis=1, keepdims=True)
+        return x / np.maximum(norm, 1e-9)
+
+
+class _Tfidf:
+    """A fitted TfidfVectorizer's transform without sklearn's per-call overhead (same values:
+    sublinear tf, idf, L2 norm), so that one title costs microseconds."""
+
+    def __init__(self, vectorizer: TfidfVectorizer) -> None:
+        self.analyze = vectorizer.build_analyzer()
+        self.vocab = vectorizer.vocabulary_
+        self.idf = vectorizer.idf_.astype(np.float32)
+
+    def transform(self, norms: list[str]) -> sp.csr_matrix:
+        indptr, indices, data = [0], [], []
+        for n in norms:
+            counts = Counter(self.analyze(n))
+            idx = [self.vocab[g] for g in counts if g in self.vocab]
+            if idx:
+                tf = [1.0 + math.log(counts[g]) for g in counts if g in self.vocab]
+                v = np.asarray(tf, dtype=np.float32) * self.idf[idx]
+                v /= np.linalg.norm(v)
+                order = np.argsort(idx)
+                indices.extend(np.asarray(idx)[order].tolist())
+                data.extend(v[order].tolist())
+            indptr.append(len(indices))
+        return sp.csr_matrix(
+            (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
+            shape=(len(norms), len(self.idf)),
+        )
+
+
+class _Group:
+    """Index titles of one kind (own/short/reported, or alternate), sorted by occupation, with
+    their transposed TF-IDF matrices and the segment starts for per-occupation maxima."""
+
+    def __init__(self, entries: pd.DataFrame, char, word, n_occ: int) -> None:
+        self.entries = entries
+        texts = entries["normalized"].tolist()
+        # sklearn's bulk transform (same values as _Tfidf, faster for 60k titles)
+        self.char = char.transform(texts).T.tocsr()
+        self.word = word.transform(texts).T.tocsr()
+        occ = entries["occ"].to_numpy()
+        self.starts = np.flatnonzero(np.r_[True, occ[1:] != occ[:-1]]) if len(occ) else occ
+        self.occ_of_start = occ[self.starts] if len(occ) else occ
+        self.n_occ = n_occ
+
+    def per_occupation(self, sims) -> np.ndarray:
+        out = np.zeros((sims.shape[0], self.n_occ), dtype=np.float32)
+        if sims.shape[1]:
+            dense = sims.toarray() if sp.issparse(sims) else sims
+            out[:, self.occ_of_start] = np.maximum.reduceat(dense, self.starts, axis=1)
+        return out
 
 
 class TitleCoder:
-    """Code job titles; build with :meth:`from_database` (or :meth:`from_frames` in the build)."""
+    """Code job titles; build with :meth:`from_database` (or directly, as the build does)."""
 
     def __init__(
         self,
         entries: pd.DataFrame,
-        embeddings: np.ndarray,
         occupations: pd.DataFrame,
+        encoder: StaticEncoder,
         params: dict[str, float] | None = None,
     ) -> None:
         self.params = {**DEFAULT_PARAMS, **(params or {})}
@@ -72,50 +149,41 @@ class TitleCoder:
         occ_index = {c: i for i, c in enumerate(self.occupations["onet_soc_code"])}
         entries = entries[entries["onet_soc_code"].isin(occ_index)].copy()
         entries["occ"] = entries["onet_soc_code"].map(occ_index)
-        order = np.argsort(entries["occ"].to_numpy(), kind="stable")
-        self.entries = entries.iloc[order].reset_index(drop=True)
-        sem_mask = self.entries["semantic"].to_numpy(dtype=bool)
-        self._sem_rows = np.flatnonzero(sem_mask)
-        # embeddings are aligned with the semantic entries in their original order
-        sem_original = np.flatnonzero(entries["semantic"].to_numpy(dtype=bool))
-        position = {orig: k for k, orig in enumerate(sem_original)}
-        self.embeddings = (
-            embeddings[[position[o] for o in order[sem_mask]]]
-            if len(embeddings)
-            else np.zeros((0, 384), np.float32)
-        )
+        self.entries = entries.sort_values("occ", kind="stable").reset_index(drop=True)
+        self.encoder = encoder
         texts = self.entries["normalized"].tolist()
-        self._char = TfidfVectorizer(
+        char = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32
-        )
-        self._word = TfidfVectorizer(
+        ).fit(texts)
+        word = TfidfVectorizer(
             analyzer="word", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32
+        ).fit(texts)
+        self._char, self._word = _Tfidf(char), _Tfidf(word)
+        is_alt = (self.entries["source"] == "alternate").to_numpy()
+        n = len(self.occupations)
+        self._main = _Group(self.entries[~is_alt], char, word, n)
+        self._alt = _Group(self.entries[is_alt], char, word, n)
+        # Semantic vectors of the occupation, short and reported titles (transposed for a GEMM).
+        self._sem = np.ascontiguousarray(
+            encoder.encode(self._main.entries["normalized"].tolist()).T
         )
-        self._char_matrix = self._char.fit_transform(texts).T.tocsr()
-        self._word_matrix = self._word.fit_transform(texts).T.tocsr()
-        # O*NET lists one alternate title under many occupations; an occupation's own title or a
-        # title its incumbents reported is stronger evidence (weight fitted on held-out titles).
-        self._entry_weight = np.where(
-            self.entries["source"].to_numpy() == "alternate", self.params["alternate_weight"], 1.0
-        ).astype(np.float32)
-        occ = self.entries["occ"].to_numpy()
-        self._starts = np.flatnonzero(np.r_[True, occ[1:] != occ[:-1]])
-        self._occ_of_start = occ[self._starts]
-        sem_occ = occ[self._sem_rows]
-        self._sem_starts = np.flatnonzero(np.r_[True, sem_occ[1:] != sem_occ[:-1]])
-        self._sem_occ_of_start = sem_occ[self._sem_starts]
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
     def from_database(cls, con) -> TitleCoder:
-        """Load the index tables written by the build (no mirror access needed)."""
+        """Load the index tables written by the build (no mirror access, no encoder needed)."""
         from laborlens.db.connection import query
 
         entries = query(con, "SELECT * FROM title_index ORDER BY entry_id")
-        table = con.sql("SELECT embedding FROM title_embeddings ORDER BY entry_id").to_arrow_table()
-        flat = table.column("embedding").combine_chunks().flatten().to_numpy()
-        embeddings = flat.astype(np.float32).reshape(table.num_rows, -1)
+        table = con.sql(
+            "SELECT token, idf, vector FROM title_token_vectors ORDER BY token"
+        ).to_arrow_table()
+        flat = table.column("vector").combine_chunks().flatten().to_numpy()
+        vectors = flat.astype(np.float32).reshape(table.num_rows, -1)
+        encoder = StaticEncoder(
+            table.column("token").to_pylist(), table.column("idf").to_numpy(), vectors
+        )
         occupations = query(
             con,
             "SELECT o.onet_soc_code, o.title AS occupation_title, "
@@ -124,75 +192,62 @@ class TitleCoder:
             "USING (onet_soc_code)",
         )
         params = dict(query(con, "SELECT key, value FROM title_coder_params").values.tolist())
-        return cls(entries, embeddings, occupations, params)
+        return cls(entries, occupations, encoder, {k: params[k] for k in DEFAULT_PARAMS})
 
     # -- scoring ------------------------------------------------------------------------------
-    def _per_occupation(self, sims: np.ndarray, starts, occ_of_start) -> np.ndarray:
-        out = np.zeros((sims.shape[0], len(self.occupations)), dtype=np.float32)
-        if sims.shape[1]:
-            out[:, occ_of_start] = np.maximum.reduceat(sims, starts, axis=1)
+    def lexical_parts(self, norms: list[str]) -> dict[str, np.ndarray]:
+        """Per-occupation char and word TF-IDF cosine maxima over the main and the alternate
+        titles (keys char_main, char_alt, word_main, word_alt; shape (n, occupations))."""
+        qc, qw = self._char.transform(norms), self._word.transform(norms)
+        out = {}
+        for name, g in (("main", self._main), ("alt", self._alt)):
+            out[f"char_{name}"] = g.per_occupation(qc @ g.char)
+            out[f"word_{name}"] = g.per_occupation(qw @ g.word)
         return out
 
-    def lexical(self, norms: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Per-occupation char and word TF-IDF cosine maxima, shape (n, occupations) each."""
-        c = (self._char.transform(norms) @ self._char_matrix).toarray() * self._entry_weight
-        w = (self._word.transform(norms) @ self._word_matrix).toarray() * self._entry_weight
-        return (
-            self._per_occupation(c, self._starts, self._occ_of_start),
-            self._per_occupation(w, self._starts, self._occ_of_start),
+    def semantic(self, norms: list[str]) -> np.ndarray:
+        """Per-occupation maxima of the static-embedding cosine (n, occupations)."""
+        return self._main.per_occupation(self.encoder.encode(norms) @ self._sem)
+
+    @staticmethod
+    def combine(parts, sem, prior, params) -> np.ndarray:
+        """Logits from the score parts (also used to fit the parameters)."""
+        alt = params["alternate_weight"]
+        char = np.maximum(parts["char_main"], alt * parts["char_alt"])
+        word = np.maximum(parts["word_main"], alt * parts["word_alt"])
+        a = params["char_weight"]
+        score = a * char + (1 - a) * word + params["semantic_weight"] * sem
+        # Bayes prior: among equally good matches, the occupation employing more people.
+        return score / params["temperature"] + params["prior_weight"] * prior
+
+    def logits(self, norms: list[str]) -> np.ndarray:
+        """Logits per occupation for normalised titles."""
+        return self.combine(
+            self.lexical_parts(norms), self.semantic(norms), self.log_prior[None, :], self.params
         )
 
-    def semantic(self, norms: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
-        """Per-occupation MiniLM cosine maxima against the embedded titles."""
-        if vectors is None:
-            from laborlens.models.encoder import embed
-
-            vectors = embed(norms, batch_size=256, max_length=64)
-        sims = vectors @ self.embeddings.T
-        return self._per_occupation(sims, self._sem_starts, self._sem_occ_of_start)
-
-    def scores(
-        self, norms: list[str], *, semantic: str = "auto", vectors: np.ndarray | None = None
-    ) -> Scores:
-        """Logits (score / temperature) per occupation; ``semantic``: auto, always or never."""
-        p = self.params
-        char, word = self.lexical(norms)
-        lex = p["char_weight"] * char + (1 - p["char_weight"]) * word
-        if semantic == "never":
-            use = np.zeros(len(norms), bool)
-        elif semantic == "always":
-            use = np.ones(len(norms), bool)
-        else:
-            use = lex.max(axis=1) < p["gate"]
-        logits = lex / p["temperature_lexical"]
-        if use.any():
-            idx = np.flatnonzero(use)
-            sem = self.semantic([norms[i] for i in idx], None if vectors is None else vectors[idx])
-            logits[idx] = (lex[idx] + p["semantic_weight"] * sem) / p["temperature"]
-        # Bayes prior: among equally good matches, the occupation employing more people.
-        return Scores(logits + p["prior_weight"] * self.log_prior, use)
-
-    def proba(self, titles: list[str], *, semantic: str = "auto") -> np.ndarray:
+    def proba(self, titles: list[str]) -> np.ndarray:
         """Calibrated probabilities over occupations (rows: titles; all-zero if no content)."""
         norms = [normalize_title(t) for t in titles]
         out = np.zeros((len(norms), len(self.occupations)), dtype=np.float64)
-        todo = [i for i, n in enumerate(norms) if n and n not in self._cache]
-        if todo:
-            unique = list(dict.fromkeys(norms[i] for i in todo))
-            for start in range(0, len(unique), 512):
-                chunk = unique[start : start + 512]
-                probs = softmax(self.scores(chunk, semantic=semantic).logits, axis=1)
-                for n, row in zip(chunk, probs, strict=True):
-                    self._remember(n, row)
+        todo = list(dict.fromkeys(n for n in norms if n and n not in self._cache))
+        fresh = {}
+        for start in range(0, len(todo), 256):
+            chunk = todo[start : start + 256]
+            probs = softmax(self.logits(chunk).astype(np.float64), axis=1)
+            fresh.update(zip(chunk, probs, strict=True))
         for i, n in enumerate(norms):
             if n:
-                out[i] = self._cache[n]
+                row = fresh.get(n)
+                if row is None:
+                    row = self._cache[n]
+                    self._cache.move_to_end(n)
+                out[i] = row
+        for n, row in fresh.items():
+            self._cache[n] = row
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
         return out
-
-    def _remember(self, norm: str, row: np.ndarray) -> None:
-        self._cache[norm] = row
-        if len(self._cache) > 20000:
-            self._cache.popitem(last=False)
 
     # -- public API ---------------------------------------------------------------------------
     def code(self, titles, top: int = 5, min_probability: float = 0.0) -> pd.DataFrame:
@@ -207,28 +262,32 @@ class TitleCoder:
             raise TitleInputError(msg)
         probs = self.proba(titles)
         k = min(top, probs.shape[1])
-        best = np.argsort(-probs, axis=1)[:, :k]
+        best = np.argsort(-probs, axis=1, kind="stable")[:, :k]
+        p = np.take_along_axis(probs, best, axis=1)
+        keep = (p[:, 0] > 0) & (p[:, 0] >= min_probability)
+        # Row layout: k rows per coded title, one (empty) row per abstention.
+        counts = np.where(keep, k, 1)
+        title_of = np.repeat(np.arange(len(titles)), counts)
+        rank = np.concatenate([np.arange(1, c + 1) for c in counts]) if len(titles) else []
+        rank = np.asarray(rank, dtype=np.int64)
+        coded = keep[title_of]
+        j = np.where(coded, best[title_of, np.minimum(rank, k) - 1], 0)
         occ = self.occupations
-        rows = []
-        for i, title in enumerate(titles):
-            p = probs[i, best[i]]
-            if p[0] <= 0 or p[0] < min_probability:
-                rows.append((title, pd.NA, pd.NA, pd.NA, pd.NA, pd.NA))
-                continue
-            for r, (j, pj) in enumerate(zip(best[i], p, strict=True), start=1):
-                rows.append(
-                    (
-                        title,
-                        r,
-                        occ.at[j, "onet_soc_code"],
-                        occ.at[j, "soc_2018_code"],
-                        occ.at[j, "occupation_title"],
-                        float(pj),
-                    )
-                )
-        frame = pd.DataFrame(rows, columns=OUTPUT_COLUMNS)
-        frame["rank"] = frame["rank"].astype("Int64")
-        frame["probability"] = frame["probability"].astype("Float64")
+        frame = pd.DataFrame(
+            {
+                "title": np.asarray(titles, dtype=object)[title_of],
+                "rank": pd.array(np.where(coded, rank, 0), dtype="Int64"),
+                "onet_soc_code": occ["onet_soc_code"].to_numpy(object)[j],
+                "soc_2018_code": occ["soc_2018_code"].to_numpy(object)[j],
+                "occupation_title": occ["occupation_title"].to_numpy(object)[j],
+                "probability": pd.array(
+                    p[title_of, np.minimum(rank, k) - 1], dtype="Float64"
+                ),
+            }
+        )
+        if not coded.all():
+            frame.loc[~coded, ["rank", "onet_soc_code", "soc_2018_code"]] = pd.NA
+            frame.loc[~coded, ["occupation_title", "probability"]] = pd.NA
         return frame
 
     def code_one(self, title: str, top: int = 5, min_probability: float = 0.0) -> pd.DataFrame:

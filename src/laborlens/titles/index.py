@@ -17,6 +17,8 @@ Half of the held-out groups fit the weights and temperatures, the other half is 
 
 from __future__ import annotations
 
+from collections import Counter
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -24,13 +26,13 @@ import pyarrow as pa
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 
-from laborlens.titles.coder import DEFAULT_PARAMS, TitleCoder
+from laborlens.titles.coder import StaticEncoder, TitleCoder
 from laborlens.titles.normalize import head_noun, normalize_title
 
 SEMANTIC_SOURCES = ("occupation", "short", "reported")
 HELDOUT_FRACTION = 0.10
 MAX_QUERIES = 3000
-EMBED_MAX_LENGTH = 64
+TOKEN_MAX_LENGTH = 16
 
 
 def title_entries(con) -> pd.DataFrame:
@@ -97,12 +99,23 @@ def _occupations(con) -> pd.DataFrame:
     return occ.drop(columns="nem_code")
 
 
-def _embed(texts: list[str], settings) -> np.ndarray:
+def token_vectors(entries: pd.DataFrame, settings) -> tuple[list[str], np.ndarray]:
+    """Every distinct token of the index titles and its MiniLM vector (disk-cached)."""
     from laborlens.models.encoder import embed_cached
 
-    if not texts:
-        return np.zeros((0, 384), np.float32)
-    return embed_cached(texts, settings.cache_dir, max_length=EMBED_MAX_LENGTH)
+    tokens = sorted({w for n in entries["normalized"] for w in n.split()})
+    return tokens, embed_cached(tokens, settings.cache_dir, max_length=TOKEN_MAX_LENGTH)
+
+
+def static_encoder(entries: pd.DataFrame, tokens: list[str], vectors: np.ndarray) -> StaticEncoder:
+    """The static encoder over the tokens of ``entries`` (IDF over their distinct titles); a
+    token absent from ``entries`` is unknown, as it would be for a query."""
+    texts = entries["normalized"].drop_duplicates()
+    df = Counter(w for n in texts for w in set(n.split()))
+    keep = [i for i, t in enumerate(tokens) if t in df]
+    kept = [tokens[i] for i in keep]
+    idf = np.log((1 + len(texts)) / (1 + np.array([df[t] for t in kept], float))) + 1
+    return StaticEncoder(kept, idf.astype(np.float32), vectors[keep])
 
 
 def _nll(logits: np.ndarray, y: np.ndarray) -> float:
@@ -145,7 +158,8 @@ def heldout_split(entries: pd.DataFrame, seed: int = 0):
     held_norms = set(entries.loc[in_group, "normalized"])
     in_held = in_group | (entries["normalized"].isin(held_norms) & not_occ)
     train = entries[~in_held]
-    queries = entries[in_group & (entries["source"] == "alternate")]
+    # Queries: alternate titles and incumbent-reported titles (the job-board-like ones).
+    queries = entries[in_group & entries["source"].isin(("alternate", "reported"))]
     queries = queries.assign(query=[normalize_title(t) for t in queries["title"]])
     queries = queries[queries["query"] != ""]
     listed = (
@@ -158,8 +172,15 @@ def heldout_split(entries: pd.DataFrame, seed: int = 0):
             set().union(*(listed.get(n, set()) for n in g["normalized"])) | set(g["onet_soc_code"])
         )
     )
-    group = queries.groupby("query")["group_key"].first()
-    q = pd.DataFrame({"query": truth.index, "truth": truth.to_numpy(), "group": group.to_numpy()})
+    first = queries.groupby("query")[["group_key", "source"]].first()
+    q = pd.DataFrame(
+        {
+            "query": truth.index,
+            "truth": truth.to_numpy(),
+            "group": first["group_key"].to_numpy(),
+            "source": first["source"].to_numpy(),
+        }
+    )
     if len(q) > MAX_QUERIES:
         q = q.sample(MAX_QUERIES, random_state=seed).reset_index(drop=True)
     groups = q["group"].unique()
@@ -174,105 +195,118 @@ def _first_true(coder: TitleCoder, truth: pd.Series) -> np.ndarray:
     return np.array([min(idx[c] for c in s if c in idx) for s in truth])
 
 
-def fit_and_evaluate(entries, embeddings, occupations, settings) -> tuple[dict, dict]:
-    """Fit mixing weights and temperatures on one held-out half; evaluate on the other."""
+GRID = {
+    "alternate_weight": (0.7, 0.8, 0.9, 1.0),
+    "char_weight": (0.4, 0.6, 0.8),
+    "semantic_weight": (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0),
+    # in similarity units: the prior is added to the score before dividing by the temperature
+    "prior": (0.0, 0.005, 0.01, 0.02, 0.04),
+}
+
+
+def fit_and_evaluate(entries, tokens, vectors, occupations) -> tuple[dict, dict]:
+    """Fit weights, prior strength and temperature on one held-out half; evaluate on the other.
+
+    The held-out coder is built without the held-out titles, lexically and semantically (its
+    static encoder knows only the tokens of the remaining titles)."""
     train, q = heldout_split(entries)
-    sem_ids = entries.loc[entries["semantic"], "entry_id"].to_numpy()
-    keep = np.isin(sem_ids, train.loc[train["semantic"], "entry_id"].to_numpy())
-    coder = TitleCoder(train, embeddings[keep], occupations, DEFAULT_PARAMS)
+    coder = TitleCoder(train, occupations, static_encoder(train, tokens, vectors))
     norms = q["query"].tolist()
-    sem = coder.semantic(norms, _embed(norms, settings))
-    lexical = {}
-    for alt in (0.8, 0.9, 1.0):
-        coder._entry_weight = np.where(coder.entries["source"] == "alternate", alt, 1.0)
-        lexical[alt] = coder.lexical(norms)
-    char, word = lexical[1.0]
+    parts, sems = [], []
+    for start in range(0, len(norms), 256):
+        chunk = norms[start : start + 256]
+        parts.append(coder.lexical_parts(chunk))
+        sems.append(coder.semantic(chunk))
+    parts = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    sem = np.concatenate(sems)
     y = _first_true(coder, q["truth"])
     codes = coder.occupations["onet_soc_code"].to_numpy()
-    truth_mask = np.zeros_like(char, dtype=bool)
     pos = {c: i for i, c in enumerate(codes)}
+    truth_mask = np.zeros(sem.shape, dtype=bool)
     for r, s in enumerate(q["truth"]):
         truth_mask[r, [pos[c] for c in s if c in pos]] = True
     cal = (q["half"] == "calibration").to_numpy()
-
-    def top1(score, rows):
-        return truth_mask[rows][np.arange(rows.sum()), score[rows].argmax(1)].mean()
-
     prior = coder.log_prior[None, :]
+
+    def logits(params, rows):
+        sub = {k: v[rows] for k, v in parts.items()}
+        return TitleCoder.combine(sub, sem[rows], prior, params)
+
     best = None
-    # The prior's weight is in temperature units: it is added to score / T, T ≈ 0.05–0.2.
-    for alt, (char, word) in lexical.items():
-        for a in (0.4, 0.6, 0.8):
-            lex = a * char + (1 - a) * word
-            for w in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5):
-                for b in (0.0, 0.005, 0.01, 0.02, 0.04):
-                    acc = top1(lex + w * sem + b * prior, cal)
+    for alt in GRID["alternate_weight"]:
+        for a in GRID["char_weight"]:
+            for w in GRID["semantic_weight"]:
+                for b in GRID["prior"]:
+                    params = {
+                        "alternate_weight": alt,
+                        "char_weight": a,
+                        "semantic_weight": w,
+                        "temperature": 1.0,
+                        "prior_weight": b,
+                    }
+                    score = logits(params, cal)
+                    acc = truth_mask[cal][np.arange(cal.sum()), score.argmax(1)].mean()
                     if best is None or acc > best[0] + 1e-9:
-                        best = (acc, alt, a, w, b)
-    _, alt, a, w, b = best
-    char, word = lexical[alt]
-    lex = a * char + (1 - a) * word
-    combined = lex + w * sem
-    t = _fit_temperature(combined[cal] + b * prior, y[cal])
-    t_lex = _fit_temperature(lex[cal] + b * prior, y[cal])
-    params = {
-        "char_weight": a,
-        "semantic_weight": w,
-        "temperature": t,
-        "temperature_lexical": t_lex,
-        "gate": DEFAULT_PARAMS["gate"],
-        "prior_weight": b / t,
-        "alternate_weight": alt,
-    }
-    gated = lex.max(1) >= params["gate"]
-    logits = np.where(gated[:, None], lex / t_lex, combined / t) + params["prior_weight"] * prior
+                        best = (acc, params)
+    params = best[1]
+    raw = logits({**params, "prior_weight": 0.0}, cal)
+    pr = params["prior_weight"]
+    t = _fit_temperature(raw + pr * prior, y[cal])
+    params = {**params, "temperature": t, "prior_weight": pr / t}
     ev = ~cal
-    probs = softmax(logits[ev], axis=1)
+    probs = softmax(logits(params, ev), axis=1)
     order = np.argsort(-probs, axis=1)[:, :3]
-    tm = truth_mask[ev]
-    hit = np.take_along_axis(tm, order, axis=1)
+    hit = np.take_along_axis(truth_mask[ev], order, axis=1)
     ece, _ = expected_calibration_error(probs.max(1), hit[:, 0].astype(float))
+    lexical_only = logits({**params, "semantic_weight": 0.0}, ev).argmax(1)
+    source = q.loc[ev, "source"].to_numpy()
+    soc = np.array([c[:7] for c in codes])
+    true_soc = [{c[:7] for c in s} for s in q.loc[ev, "truth"]]
     metrics = {
         "heldout_queries": float(ev.sum()),
         "heldout_top1": float(hit[:, 0].mean()),
         "heldout_top3": float(hit.any(1).mean()),
-        "heldout_top1_lexical_only": float(top1(lex, ev)),
+        "heldout_top1_soc6": float(
+            np.mean([soc[o[0]] in t for o, t in zip(order, true_soc, strict=True)])
+        ),
+        "heldout_top1_lexical_only": float(
+            truth_mask[ev][np.arange(ev.sum()), lexical_only].mean()
+        ),
         "heldout_ece": ece,
-        "heldout_semantic_share": float((~gated[ev]).mean()),
     }
-    soc = np.array([c[:7] for c in codes])
-    true_soc = [{c[:7] for c in s} for s in q.loc[ev, "truth"]]
-    metrics["heldout_top1_soc6"] = float(
-        np.mean([soc[o[0]] in t for o, t in zip(order, true_soc, strict=True)])
-    )
+    for src in ("reported", "alternate"):
+        m = source == src
+        metrics[f"heldout_{src}_queries"] = float(m.sum())
+        metrics[f"heldout_{src}_top1"] = float(hit[m, 0].mean()) if m.any() else float("nan")
     return params, metrics
 
 
 def build_title_tables(con, settings) -> None:
-    """EXTRA_STEPS hook: write title_index, title_embeddings and title_coder_params."""
+    """EXTRA_STEPS hook: write title_index, title_token_vectors, title_occupation_prior and
+    title_coder_params."""
     entries = title_entries(con)
-    semantic = entries[entries["semantic"]]
-    embeddings = _embed(semantic["normalized"].tolist(), settings)
+    tokens, vectors = token_vectors(entries, settings)
+    encoder = static_encoder(entries, tokens, vectors)
     occupations = _occupations(con)
-    params, metrics = fit_and_evaluate(entries, embeddings, occupations, settings)
+    params, metrics = fit_and_evaluate(entries, tokens, vectors, occupations)
     con.register("_titles", entries)
     con.execute("CREATE TABLE title_index AS SELECT * FROM _titles")
     con.unregister("_titles")
-    dim = embeddings.shape[1]
+    inv = sorted(encoder.vocab, key=encoder.vocab.get)
+    dim = encoder.vectors.shape[1]
     arrow = pa.table(
         {
-            "entry_id": pa.array(semantic["entry_id"].to_numpy()),
-            "embedding": pa.FixedSizeListArray.from_arrays(
-                pa.array(embeddings.astype(np.float32).ravel()), dim
-            ),
+            "token": pa.array(inv),
+            "idf": pa.array(encoder.idf),
+            "vector": pa.FixedSizeListArray.from_arrays(pa.array(encoder.vectors.ravel()), dim),
         }
     )
-    con.register("_emb", arrow)
+    con.register("_tok", arrow)
     con.execute(
-        f"CREATE TABLE title_embeddings AS SELECT entry_id, embedding::FLOAT[{dim}] AS embedding "
-        "FROM _emb"
+        "CREATE TABLE title_token_vectors AS SELECT token, idf, "
+        f"vector::FLOAT[{dim}] AS vector FROM _tok"
     )
-    con.unregister("_emb")
+    con.unregister("_tok")
     values = pd.DataFrame(
         {
             "key": list(params) + list(metrics),
