@@ -48,6 +48,10 @@ DEFAULT_PARAMS = {
 }
 MAX_TITLE_CHARS = 300
 CACHE_SIZE = 20000
+CHAR_NGRAMS = (2, 4)
+# Character n-grams in more than 2 % of the index titles ("an", "er ") carry almost no
+# evidence but dominate the cost of the sparse product: they are dropped.
+CHAR_MAX_DF = 0.02
 
 
 class TitleInputError(LaborlensError, ValueError):
@@ -84,51 +88,46 @@ class _Tfidf:
     """A fitted TfidfVectorizer's transform without sklearn's per-call overhead (same values:
     sublinear tf, idf, L2 norm), so that one title costs microseconds."""
 
-    def __init__(self, vectorizer: TfidfVectorizer) -> None:
+    def __init__(self, vectorizer: TfidfVectorizer, scale: float = 1.0, offset: int = 0) -> None:
         self.analyze = vectorizer.build_analyzer()
         self.vocab = vectorizer.vocabulary_
         self.idf = vectorizer.idf_.astype(np.float32)
+        self.scale, self.offset = scale, offset
 
-    def transform(self, norms: list[str]) -> sp.csr_matrix:
-        indptr, indices, data = [0], [], []
-        for n in norms:
-            counts = Counter(self.analyze(n))
-            idx = [self.vocab[g] for g in counts if g in self.vocab]
-            if idx:
-                tf = [1.0 + math.log(counts[g]) for g in counts if g in self.vocab]
-                v = np.asarray(tf, dtype=np.float32) * self.idf[idx]
-                v /= np.linalg.norm(v)
-                order = np.argsort(idx)
-                indices.extend(np.asarray(idx)[order].tolist())
-                data.extend(v[order].tolist())
-            indptr.append(len(indices))
-        return sp.csr_matrix(
-            (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
-            shape=(len(norms), len(self.idf)),
+    def row(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
+        """(feature indices + offset, values × scale) of one title."""
+        counts = Counter(self.analyze(norm))
+        idx = np.fromiter((self.vocab[g] for g in counts if g in self.vocab), dtype=np.int32)
+        if not len(idx):
+            return idx, np.zeros(0, np.float32)
+        tf = np.fromiter(
+            (1.0 + math.log(c) for g, c in counts.items() if g in self.vocab), dtype=np.float32
         )
+        v = tf * self.idf[idx]
+        v *= self.scale / np.linalg.norm(v)
+        return idx + self.offset, v
 
 
-class _Group:
-    """Index titles of one kind (own/short/reported, or alternate), sorted by occupation, with
-    their transposed TF-IDF matrices and the segment starts for per-occupation maxima."""
+def _queries(norms: list[str], parts: list[_Tfidf], width: int) -> sp.csr_matrix:
+    """Titles → one CSR matrix whose columns are the features of ``parts`` side by side."""
+    rows = [[p.row(n) for p in parts] for n in norms]
+    lengths = [sum(len(r[0]) for r in row) for row in rows]
+    indptr = np.zeros(len(norms) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum(lengths)
+    flat = [r for row in rows for r in row]
+    indices = np.concatenate([r[0] for r in flat]) if flat else np.zeros(0, np.int32)
+    data = np.concatenate([r[1] for r in flat]) if flat else np.zeros(0, np.float32)
+    m = sp.csr_matrix((data, indices, indptr), shape=(len(norms), width))
+    m.sort_indices()
+    return m
 
-    def __init__(self, entries: pd.DataFrame, char, word, n_occ: int) -> None:
-        self.entries = entries
-        texts = entries["normalized"].tolist()
-        # sklearn's bulk transform (same values as _Tfidf, faster for 60k titles)
-        self.char = char.transform(texts).T.tocsr()
-        self.word = word.transform(texts).T.tocsr()
-        occ = entries["occ"].to_numpy()
-        self.starts = np.flatnonzero(np.r_[True, occ[1:] != occ[:-1]]) if len(occ) else occ
-        self.occ_of_start = occ[self.starts] if len(occ) else occ
-        self.n_occ = n_occ
 
-    def per_occupation(self, sims) -> np.ndarray:
-        out = np.zeros((sims.shape[0], self.n_occ), dtype=np.float32)
-        if sims.shape[1]:
-            dense = sims.toarray() if sp.issparse(sims) else sims
-            out[:, self.occ_of_start] = np.maximum.reduceat(dense, self.starts, axis=1)
-        return out
+def _segments(occ: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts of runs of equal occupation index, and the occupation of each run."""
+    if not len(occ):
+        return occ, occ
+    starts = np.flatnonzero(np.r_[True, occ[1:] != occ[:-1]])
+    return starts, occ[starts]
 
 
 class TitleCoder:
@@ -153,20 +152,37 @@ class TitleCoder:
         self.encoder = encoder
         texts = self.entries["normalized"].tolist()
         char = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32
+            analyzer="char_wb",
+            ngram_range=CHAR_NGRAMS,
+            max_df=CHAR_MAX_DF,
+            sublinear_tf=True,
+            dtype=np.float32,
         ).fit(texts)
         word = TfidfVectorizer(
             analyzer="word", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32
         ).fit(texts)
+        n_char = len(char.vocabulary_)
         self._char, self._word = _Tfidf(char), _Tfidf(word)
+        self._width = n_char + len(word.vocabulary_)
+        # Transposed TF-IDF of every index title (features × titles), sklearn's bulk transform.
+        self._C = char.transform(texts).T.tocsr()
+        self._W = word.transform(texts).T.tocsr()
         is_alt = (self.entries["source"] == "alternate").to_numpy()
-        n = len(self.occupations)
-        self._main = _Group(self.entries[~is_alt], char, word, n)
-        self._alt = _Group(self.entries[is_alt], char, word, n)
+        occ = self.entries["occ"].to_numpy()
+        self._main_idx, self._alt_idx = np.flatnonzero(~is_alt), np.flatnonzero(is_alt)
+        self._all_seg = _segments(occ)
+        self._main_seg = _segments(occ[self._main_idx])
+        self._alt_seg = _segments(occ[self._alt_idx])
+        # Serving path: one matrix with the char/word mix and the alternate weight baked in, so
+        # a query costs one sparse product (lexical equals the fit's max(main, alt × alternate)).
+        a, alt = self.params["char_weight"], self.params["alternate_weight"]
+        weight = sp.diags(np.where(is_alt, alt, 1.0).astype(np.float32))
+        self._fused = (sp.vstack([a * self._C, (1 - a) * self._W]) @ weight).tocsr()
+        self._fused.sort_indices()
+        self._q_parts = [_Tfidf(char), _Tfidf(word, 1.0, n_char)]
         # Semantic vectors of the occupation, short and reported titles (transposed for a GEMM).
-        self._sem = np.ascontiguousarray(
-            encoder.encode(self._main.entries["normalized"].tolist()).T
-        )
+        main_texts = [texts[i] for i in self._main_idx]
+        self._sem = np.ascontiguousarray(encoder.encode(main_texts).T)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     # -- construction -----------------------------------------------------------------------
@@ -195,35 +211,44 @@ class TitleCoder:
         return cls(entries, occupations, encoder, {k: params[k] for k in DEFAULT_PARAMS})
 
     # -- scoring ------------------------------------------------------------------------------
-    def lexical_parts(self, norms: list[str]) -> dict[str, np.ndarray]:
-        """Per-occupation char and word TF-IDF cosine maxima over the main and the alternate
-        titles (keys char_main, char_alt, word_main, word_alt; shape (n, occupations))."""
-        qc, qw = self._char.transform(norms), self._word.transform(norms)
-        out = {}
-        for name, g in (("main", self._main), ("alt", self._alt)):
-            out[f"char_{name}"] = g.per_occupation(qc @ g.char)
-            out[f"word_{name}"] = g.per_occupation(qw @ g.word)
+    def _per_occupation(self, dense: np.ndarray, seg) -> np.ndarray:
+        out = np.zeros((dense.shape[0], len(self.occupations)), dtype=np.float32)
+        if dense.shape[1]:
+            out[:, seg[1]] = np.maximum.reduceat(dense, seg[0], axis=1)
         return out
+
+    def lexical_parts(self, norms: list[str], char_weight: float) -> tuple[np.ndarray, np.ndarray]:
+        """Per-occupation maxima of the title-level lexical score ``char_weight`` × char cosine
+        + (1 − char_weight) × word cosine, over the main titles and over the alternate titles."""
+        qc = _queries(norms, [self._char], len(self._char.idf))
+        qw = _queries(norms, [self._word], len(self._word.idf))
+        mixed = char_weight * (qc @ self._C).toarray()
+        mixed += (1 - char_weight) * (qw @ self._W).toarray()
+        return (
+            self._per_occupation(mixed[:, self._main_idx], self._main_seg),
+            self._per_occupation(mixed[:, self._alt_idx], self._alt_seg),
+        )
+
+    def lexical(self, norms: list[str]) -> np.ndarray:
+        """Per-occupation lexical score at the coder's parameters (one sparse product)."""
+        q = _queries(norms, self._q_parts, self._width)
+        return self._per_occupation((q @ self._fused).toarray(), self._all_seg)
 
     def semantic(self, norms: list[str]) -> np.ndarray:
         """Per-occupation maxima of the static-embedding cosine (n, occupations)."""
-        return self._main.per_occupation(self.encoder.encode(norms) @ self._sem)
+        return self._per_occupation(self.encoder.encode(norms) @ self._sem, self._main_seg)
 
     @staticmethod
-    def combine(parts, sem, prior, params) -> np.ndarray:
-        """Logits from the score parts (also used to fit the parameters)."""
-        alt = params["alternate_weight"]
-        char = np.maximum(parts["char_main"], alt * parts["char_alt"])
-        word = np.maximum(parts["word_main"], alt * parts["word_alt"])
-        a = params["char_weight"]
-        score = a * char + (1 - a) * word + params["semantic_weight"] * sem
+    def combine(lex, sem, prior, params) -> np.ndarray:
+        """Logits from the lexical and semantic scores (also used to fit the parameters)."""
+        score = lex + params["semantic_weight"] * sem
         # Bayes prior: among equally good matches, the occupation employing more people.
         return score / params["temperature"] + params["prior_weight"] * prior
 
     def logits(self, norms: list[str]) -> np.ndarray:
         """Logits per occupation for normalised titles."""
         return self.combine(
-            self.lexical_parts(norms), self.semantic(norms), self.log_prior[None, :], self.params
+            self.lexical(norms), self.semantic(norms), self.log_prior[None, :], self.params
         )
 
     def proba(self, titles: list[str]) -> np.ndarray:
@@ -280,9 +305,7 @@ class TitleCoder:
                 "onet_soc_code": occ["onet_soc_code"].to_numpy(object)[j],
                 "soc_2018_code": occ["soc_2018_code"].to_numpy(object)[j],
                 "occupation_title": occ["occupation_title"].to_numpy(object)[j],
-                "probability": pd.array(
-                    p[title_of, np.minimum(rank, k) - 1], dtype="Float64"
-                ),
+                "probability": pd.array(p[title_of, np.minimum(rank, k) - 1], dtype="Float64"),
             }
         )
         if not coded.all():

@@ -212,12 +212,16 @@ def fit_and_evaluate(entries, tokens, vectors, occupations) -> tuple[dict, dict]
     train, q = heldout_split(entries)
     coder = TitleCoder(train, occupations, static_encoder(train, tokens, vectors))
     norms = q["query"].tolist()
-    parts, sems = [], []
+    lex = {a: ([], []) for a in GRID["char_weight"]}
+    sems = []
     for start in range(0, len(norms), 256):
         chunk = norms[start : start + 256]
-        parts.append(coder.lexical_parts(chunk))
+        for a, (main, alt) in lex.items():
+            m, al = coder.lexical_parts(chunk, a)
+            main.append(m)
+            alt.append(al)
         sems.append(coder.semantic(chunk))
-    parts = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    lex = {a: (np.concatenate(m), np.concatenate(al)) for a, (m, al) in lex.items()}
     sem = np.concatenate(sems)
     y = _first_true(coder, q["truth"])
     codes = coder.occupations["onet_soc_code"].to_numpy()
@@ -229,8 +233,9 @@ def fit_and_evaluate(entries, tokens, vectors, occupations) -> tuple[dict, dict]
     prior = coder.log_prior[None, :]
 
     def logits(params, rows):
-        sub = {k: v[rows] for k, v in parts.items()}
-        return TitleCoder.combine(sub, sem[rows], prior, params)
+        main, alt = lex[params["char_weight"]]
+        lexical = np.maximum(main[rows], params["alternate_weight"] * alt[rows])
+        return TitleCoder.combine(lexical, sem[rows], prior, params)
 
     best = None
     for alt in GRID["alternate_weight"]:
