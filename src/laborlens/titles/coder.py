@@ -183,6 +183,10 @@ class TitleCoder:
         # Semantic vectors of the occupation, short and reported titles (transposed for a GEMM).
         main_texts = [texts[i] for i in self._main_idx]
         self._sem = np.ascontiguousarray(encoder.encode(main_texts).T)
+        self._occ_columns = tuple(
+            self.occupations[c].to_numpy(object)
+            for c in ("onet_soc_code", "soc_2018_code", "occupation_title")
+        )
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     # -- construction -----------------------------------------------------------------------
@@ -287,30 +291,32 @@ class TitleCoder:
             raise TitleInputError(msg)
         probs = self.proba(titles)
         k = min(top, probs.shape[1])
-        best = np.argsort(-probs, axis=1, kind="stable")[:, :k]
+        best = np.argpartition(-probs, k - 1, axis=1)[:, :k] if k < probs.shape[1] else None
+        if best is None:
+            best = np.argsort(-probs, axis=1, kind="stable")
         p = np.take_along_axis(probs, best, axis=1)
+        order = np.argsort(-p, axis=1, kind="stable")
+        best, p = np.take_along_axis(best, order, axis=1), np.take_along_axis(p, order, axis=1)
         keep = (p[:, 0] > 0) & (p[:, 0] >= min_probability)
-        # Row layout: k rows per coded title, one (empty) row per abstention.
+        # Row layout: k rows per coded title, one row with no code per abstention.
         counts = np.where(keep, k, 1)
         title_of = np.repeat(np.arange(len(titles)), counts)
-        rank = np.concatenate([np.arange(1, c + 1) for c in counts]) if len(titles) else []
-        rank = np.asarray(rank, dtype=np.int64)
-        coded = keep[title_of]
-        j = np.where(coded, best[title_of, np.minimum(rank, k) - 1], 0)
-        occ = self.occupations
+        first = np.r_[0, np.cumsum(counts)[:-1]]
+        rank = np.arange(len(title_of)) - np.repeat(first, counts) + 1
+        missing = ~keep[title_of]
+        j = best[title_of, rank - 1]
+        codes, soc, names = (np.where(missing, None, col[j]) for col in self._occ_columns)
         frame = pd.DataFrame(
             {
                 "title": np.asarray(titles, dtype=object)[title_of],
-                "rank": pd.array(np.where(coded, rank, 0), dtype="Int64"),
-                "onet_soc_code": occ["onet_soc_code"].to_numpy(object)[j],
-                "soc_2018_code": occ["soc_2018_code"].to_numpy(object)[j],
-                "occupation_title": occ["occupation_title"].to_numpy(object)[j],
-                "probability": pd.array(p[title_of, np.minimum(rank, k) - 1], dtype="Float64"),
-            }
+                "rank": pd.arrays.IntegerArray(rank.astype(np.int64), missing),
+                "onet_soc_code": codes,
+                "soc_2018_code": soc,
+                "occupation_title": names,
+                "probability": pd.arrays.FloatingArray(p[title_of, rank - 1], missing),
+            },
+            copy=False,
         )
-        if not coded.all():
-            frame.loc[~coded, ["rank", "onet_soc_code", "soc_2018_code"]] = pd.NA
-            frame.loc[~coded, ["occupation_title", "probability"]] = pd.NA
         return frame
 
     def code_one(self, title: str, top: int = 5, min_probability: float = 0.0) -> pd.DataFrame:
