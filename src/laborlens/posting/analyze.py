@@ -94,11 +94,13 @@ def analyze_posting(
     title: str | None = None,
     top: int = 3,
     seed: int = 0,
+    models: tuple | None = None,
 ) -> PostingAnalysis:
     """Analyse a posting given as a file path, bytes or text (plain or HTML).
 
     Raises :class:`PostingInputError` for empty, binary, non-UTF-8 or over-large input. Text
     that is not English, or has no task-like statement, gives ``confidence="low"`` with a reason.
+    ``models``: (exposure, automation) models to use instead of the default ones.
     """
     from laborlens.db.connection import connect, query
     from laborlens.models.default import ensure_default_model
@@ -137,8 +139,12 @@ def analyze_posting(
         warnings.append("No task-like statement was found in the posting.")
         return PostingAnalysis(title, occupations, [], None, None, None, [], [], "low", warnings)
 
-    exposure = ensure_default_model(settings, "exposure")
-    automation = ensure_default_model(settings, "automation")
+    if models is None:
+        models = (
+            ensure_default_model(settings, "exposure"),
+            ensure_default_model(settings, "automation"),
+        )
+    exposure, automation = models
     X = pd.DataFrame({"task": statements, "title": title})
     p_e = exposure.predict_proba(X)
     p_t = automation.predict_proba(X)

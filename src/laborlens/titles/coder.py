@@ -157,16 +157,16 @@ class TitleCoder:
             max_df=CHAR_MAX_DF,
             sublinear_tf=True,
             dtype=np.float32,
-        ).fit(texts)
+        )
         word = TfidfVectorizer(
             analyzer="word", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32
-        ).fit(texts)
+        )
+        # Transposed TF-IDF of every index title (features × titles).
+        self._C = char.fit_transform(texts).T.tocsr()
+        self._W = word.fit_transform(texts).T.tocsr()
         n_char = len(char.vocabulary_)
         self._char, self._word = _Tfidf(char), _Tfidf(word)
         self._width = n_char + len(word.vocabulary_)
-        # Transposed TF-IDF of every index title (features × titles), sklearn's bulk transform.
-        self._C = char.transform(texts).T.tocsr()
-        self._W = word.transform(texts).T.tocsr()
         is_alt = (self.entries["source"] == "alternate").to_numpy()
         occ = self.entries["occ"].to_numpy()
         self._main_idx, self._alt_idx = np.flatnonzero(~is_alt), np.flatnonzero(is_alt)
