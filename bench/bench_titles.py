@@ -35,6 +35,7 @@ from laborlens.titles.normalize import normalize_title  # noqa: E402
 
 TEST_SET = REPO / "tests" / "data" / "job_titles.csv"
 TITLES_DOC = REPO / "docs" / "titles.md"
+MODELS_DOC = REPO / "docs" / "models.md"
 ABSTAIN_AT = 0.3
 N_LATENCY = 1000
 
@@ -231,7 +232,13 @@ def main() -> None:
     print(section)
     if not args.no_write:
         replace_section("titles", "Job titles (`bench/bench_titles.py`)", section)
-        replace_marked(TITLES_DOC, "titles-accuracy", f"{machine}\n\n{accuracy}\n\n{heldout}")
+        body = f"{machine}\n\n{accuracy}\n\n{heldout}"
+        replace_marked(TITLES_DOC, "titles-accuracy", body)
+        replace_marked(
+            MODELS_DOC,
+            "titles-accuracy",
+            "## Job-title coder (`bench/bench_titles.py`; method in docs/titles.md)\n\n" + body,
+        )
 
 
 if __name__ == "__main__":

@@ -2,17 +2,21 @@
 
 Tables written (see ``DERIVED_TABLES``):
 
-``title_index``        one row per (occupation, normalised title) from O*NET occupation titles,
-                       alternate titles, their short forms and reported titles
-``title_embeddings``   MiniLM vectors of the index titles marked ``semantic`` (occupation, short
-                       and reported titles: ~10k, a deduplicated subset; the 46k alternate titles
-                       are matched lexically only, which keeps a cold build to about a minute)
-``title_coder_params`` the fitted mixing weights, temperatures and the held-out evaluation
+``title_index``            one row per (occupation, normalised title) from O*NET occupation
+                           titles, alternate titles, their short forms and reported titles
+``title_token_vectors``    every distinct token of those titles with its IDF and its MiniLM
+                           vector (~10k short texts: about 10 s cold on 2 cores, then cached by
+                           ``embed_cached``); the coder's static semantic embedding
+``title_occupation_prior`` log employment share of each occupation (OEWS May 2025)
+``title_coder_params``     the fitted weights, prior strength, temperature and the held-out
+                           evaluation
 
 Held-out evaluation: alternate and reported titles are grouped by (occupation, head noun), so
 "Staff Accountant" and "Senior Accountant" of one occupation fall in the same group; 10 % of
-groups are removed from the index (lexical and semantic), their alternate titles become queries.
-Half of the held-out groups fit the weights and temperatures, the other half is reported.
+groups are removed from the index (lexical and semantic: the held-out coder's static encoder only
+knows the tokens of the remaining titles); their alternate and incumbent-reported titles become
+queries. Half of the held-out groups fit the weights (grid, top-1) and the temperature (NLL), the
+other half is reported.
 """
 
 from __future__ import annotations

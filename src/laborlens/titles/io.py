@@ -17,7 +17,8 @@ def read_titles(path: str | Path) -> list[str]:
         raise LaborlensError(msg)
     sep = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
     try:
-        frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False)
+        # blank lines are rows (coded as "no code"), so output rows line up with input rows
+        frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         msg = f"{path}: cannot read as {'TSV' if sep == chr(9) else 'CSV'}: {exc}"
         raise LaborlensError(msg) from exc
