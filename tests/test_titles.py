@@ -116,6 +116,18 @@ def test_batch_matches_single(coder):
     )
 
 
+def test_title_file_keeps_blank_rows(tmp_path):
+    from laborlens.exceptions import LaborlensError
+    from laborlens.titles.io import read_titles
+
+    path = tmp_path / "t.csv"
+    path.write_text("Title\nWelder\n\nCashier\n")
+    assert read_titles(path) == ["Welder", "", "Cashier"]
+    path.write_text("name\nWelder\n")
+    with pytest.raises(LaborlensError, match="no 'title' column"):
+        read_titles(path)
+
+
 def test_bad_titles(coder):
     with pytest.raises(TitleInputError, match="row 1"):
         coder.code(["Welder", "x" * 1000])
@@ -165,6 +177,10 @@ def test_posting_analysis_end_to_end(posting_settings, posting_models):
         DATA / "posting_rn.html", settings=posting_settings, models=posting_models
     )
     assert result.occupations[0]["soc_2018_code"] == "29-1141"
+    # the body re-ranks the title coder's candidates: every one has its task similarity
+    assert all(o["body_similarity"] is not None for o in result.occupations)
+    assert result.occupations[0]["body_similarity"] > 0.5
+    assert sum(o["probability"] for o in result.occupations) <= 1 + 1e-9
     assert len(result.statements) == 8
     assert 0 <= result.beta_ci[0] <= result.beta <= result.beta_ci[1] <= 1
     assert result.confidence == "normal"

@@ -22,6 +22,11 @@ from laborlens.posting.extract import (
 )
 
 MATCH_THRESHOLD = 0.55  # cosine above which a posting statement "is" an O*NET task
+CANDIDATES = 20  # occupations from the title coder that the posting body re-ranks
+# Body evidence: the mean over statements of the best cosine with an occupation's O*NET tasks,
+# added to the title coder's log probability at this scale (0.1 cosine ≈ a factor e). Chosen,
+# not fitted: no labelled postings are available.
+BODY_SCALE = 10.0
 BOOTSTRAP = 2000
 E_VALUE = np.array([0.0, 1.0, 0.5])  # β weights of E0, E1, E2
 
@@ -51,7 +56,9 @@ class PostingAnalysis:
         esc = html.escape
         occ = "".join(
             f"<tr><td>{o['rank']}</td><td>{esc(o['onet_soc_code'])}</td>"
-            f"<td>{esc(o['occupation_title'])}</td><td>{o['probability']:.2f}</td></tr>"
+            f"<td>{esc(o['occupation_title'])}</td><td>{o['probability']:.2f}</td>"
+            f"<td>{o.get('title_probability', o['probability']):.2f}</td>"
+            f"<td>{_fmt(o.get('body_similarity'))}</td></tr>"
             for o in self.occupations
         )
         st = "".join(
@@ -80,11 +87,69 @@ class PostingAnalysis:
             ".warn{color:#a40}</style></head><body>"
             f"<h1>{esc(self.title)}</h1>{warn}<p>Posting β: {ci}; confidence: "
             f"{esc(self.confidence)}</p><h2>Likely occupations</h2><table><tr><th>rank</th>"
-            f"<th>O*NET-SOC</th><th>occupation</th><th>p</th></tr>{occ}</table>"
+            f"<th>O*NET-SOC</th><th>occupation</th><th>p</th><th>p from title</th>"
+            f"<th>body similarity to its tasks</th></tr>{occ}</table>"
             "<h2>Statements</h2><table><tr><th>statement</th><th>exposure</th><th>β</th>"
             f"<th>automation</th><th>best O*NET match</th></tr>{st}</table>{lists}"
             "</body></html>"
         )
+
+
+def _fmt(value) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _task_vectors(settings, codes: list[str]) -> dict[str, tuple[list[str], np.ndarray]]:
+    """O*NET task statements of ``codes`` and their MiniLM vectors (disk-cached)."""
+    from laborlens.db.connection import connect, query
+    from laborlens.models.encoder import embed_cached
+
+    with connect(settings.db_path) as con:
+        frame = query(
+            con,
+            "SELECT onet_soc_code, task FROM onet_tasks WHERE list_contains(?, onet_soc_code) "
+            "ORDER BY onet_soc_code, task_id",
+            [codes],
+        )
+    if frame.empty:
+        return {}
+    vectors = embed_cached(frame["task"].tolist(), settings.cache_dir)
+    out = {}
+    for code, idx in frame.groupby("onet_soc_code").indices.items():
+        out[code] = (frame["task"].iloc[idx].tolist(), vectors[idx])
+    return out
+
+
+def _rerank(occupations: list[dict], evidence, top: int) -> list[dict]:
+    """Title-coder candidates re-ranked with the posting body: p ∝ p_title · exp(BODY_SCALE ·
+    mean over statements of the best cosine with the occupation's O*NET tasks)."""
+    if not occupations:
+        return []
+    p_title = np.array([o["probability"] for o in occupations], dtype=float)
+    body = np.full(len(occupations), np.nan)
+    if evidence is not None and evidence[0] is not None:
+        statement_vectors, task_vectors = evidence
+        for i, o in enumerate(occupations):
+            if o["onet_soc_code"] in task_vectors:
+                vt = task_vectors[o["onet_soc_code"]][1]
+                body[i] = float((statement_vectors @ vt.T).max(axis=1).mean())
+    logit = np.log(np.maximum(p_title, 1e-12)) + BODY_SCALE * np.nan_to_num(body, nan=0.0)
+    if np.isnan(body).all():
+        logit = np.log(np.maximum(p_title, 1e-12))
+    p = np.exp(logit - logit.max())
+    # the candidates hold the title coder's mass p_title.sum(); the rest stays outside them
+    p = p / p.sum() * p_title.sum()
+    order = np.argsort(-p, kind="stable")[:top]
+    return [
+        {
+            **occupations[i],
+            "rank": r,
+            "probability": float(p[i]),
+            "title_probability": float(p_title[i]),
+            "body_similarity": None if np.isnan(body[i]) else float(body[i]),
+        }
+        for r, i in enumerate(order, start=1)
+    ]
 
 
 def analyze_posting(
@@ -102,7 +167,6 @@ def analyze_posting(
     that is not English, or has no task-like statement, gives ``confidence="low"`` with a reason.
     ``models``: (exposure, automation) models to use instead of the default ones.
     """
-    from laborlens.db.connection import connect, query
     from laborlens.models.default import ensure_default_model
     from laborlens.models.encoder import embed
     from laborlens.models.evaluate import task_score
@@ -126,7 +190,7 @@ def analyze_posting(
         confidence = "low"
     statements = split_statements(text)
     coder = load_coder(settings)
-    coded = coder.code([title], top=top)
+    coded = coder.code([title], top=CANDIDATES)
     occupations = [
         {k: (None if pd.isna(v) else v) for k, v in row.items() if k != "title"}
         for row in coded.to_dict("records")
@@ -137,7 +201,14 @@ def analyze_posting(
         confidence = "low"
     if not statements:
         warnings.append("No task-like statement was found in the posting.")
+        occupations = _rerank(occupations, None, top)
         return PostingAnalysis(title, occupations, [], None, None, None, [], [], "low", warnings)
+    task_vectors: dict[str, tuple[list[str], np.ndarray]] = {}
+    statement_vectors = None
+    if occupations:
+        statement_vectors = embed(statements)
+        task_vectors = _task_vectors(settings, [o["onet_soc_code"] for o in occupations])
+    occupations = _rerank(occupations, (statement_vectors, task_vectors), top)
 
     if models is None:
         models = (
@@ -165,16 +236,9 @@ def analyze_posting(
     only_posting: list[str] = []
     only_onet: list[str] = []
     if occupations:
-        with connect(settings.db_path) as con:
-            tasks = query(
-                con,
-                "SELECT task FROM onet_tasks WHERE onet_soc_code = ? ORDER BY task_id",
-                [occupations[0]["onet_soc_code"]],
-            )["task"].tolist()
+        tasks, vt = task_vectors.get(occupations[0]["onet_soc_code"], ([], None))
         if tasks:
-            vs = embed(statements)
-            vt = embed(tasks)
-            m = vs @ vt.T
+            m = statement_vectors @ vt.T
             sims = m.max(axis=1)
             only_posting = [s for s, v in zip(statements, sims, strict=True) if v < MATCH_THRESHOLD]
             only_onet = [
