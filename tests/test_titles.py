@@ -35,6 +35,8 @@ DATA = Path(__file__).parent / "data"
         ("Cashiers", "cashier"),
         ("Part-Time Night Shift", ""),
         ("Principal", "principal"),
+        ("Airframe and/or Powerplant Mechanic", "airframe and powerplant mechanic"),
+        ("OR Nurse", "operating room nurse"),
     ],
 )
 def test_normalization(title, expected):

@@ -409,6 +409,8 @@ def normalize_title(title: str, strip_noise: bool = True) -> str:
     text = _LOCATION_RE.sub(" ", text)
     text = text.lower()
     text = _PHRASE_RE.sub(" ", text)
+    # "and/or" is a conjunction, not "and" + the acronym OR (operating room)
+    text = re.sub(r"\band\s*/\s*or\b", " and ", text)
     text = re.sub(r"\s+&\s+", " and ", text)  # "Food & Beverage"; "FP&A" stays a token
     text = re.sub(r"[()\[\]{},;:|!?*\"+•·–—]", " ", text)
     text = re.sub(r"\s-\s|\s-|-\s", " ", text)
