@@ -24,9 +24,11 @@ from laborlens.exceptions import (
 from laborlens.impact import Choices, compute_impact, impact_tables
 from laborlens.measures.analysis import correlation_matrix, measures_for, top_overlap
 from laborlens.measures.core import MEASURES, load_measures
+from laborlens.posting.analyze import PostingAnalysis, analyze_posting
 from laborlens.report import ReportResult, make_report
 from laborlens.sources.fetch import check_all, fetch
 from laborlens.sources.registry import Source, get_source, registry
+from laborlens.titles.api import code_titles
 
 __all__ = [
     "MEASURES",
@@ -38,6 +40,7 @@ __all__ = [
     "DatabaseError",
     "LaborlensError",
     "LayoutError",
+    "PostingAnalysis",
     "Recommendations",
     "ReportResult",
     "Reskilling",
@@ -46,8 +49,10 @@ __all__ = [
     "SourceError",
     "SourceMissingError",
     "__version__",
+    "analyze_posting",
     "build",
     "check_all",
+    "code_titles",
     "compute_impact",
     "connect",
     "correlation_matrix",

@@ -714,6 +714,86 @@ def careers_reskill(
         out_print(f"Wrote {len(result.table)} elements to {output}")
 
 
+# ---- titles and postings ------------------------------------------------------------------
+titles_app = typer.Typer(help="Job titles → O*NET-SOC occupations.", no_args_is_help=True)
+posting_app = typer.Typer(help="Analyse job postings.", no_args_is_help=True)
+app.add_typer(titles_app, name="titles")
+app.add_typer(posting_app, name="posting")
+
+
+@titles_app.command("code")
+@handle_errors
+def titles_code(
+    title: Annotated[str | None, typer.Argument(help="One job title")] = None,
+    input: Annotated[
+        Path | None, typer.Option("--input", help="CSV/TSV with a title column")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="CSV, TSV or Parquet")] = None,
+    top: Annotated[int, typer.Option(help="Codes per title")] = 5,
+    min_probability: Annotated[
+        float, typer.Option(help="Abstain (no code) when the best probability is lower")
+    ] = 0.0,
+    db: DbOption = None,
+) -> None:
+    """Code job titles to ranked O*NET-SOC 2019 / SOC 2018 codes with probabilities."""
+    from laborlens.io import write_table
+    from laborlens.titles.api import code_titles
+    from laborlens.titles.io import read_titles
+
+    settings = get_settings(db=db)
+    if (title is None) == (input is None):
+        msg = "give either one TITLE or --input FILE"
+        raise LaborlensError(msg)
+    if title is not None:
+        frame = code_titles(title, top=top, min_probability=min_probability, settings=settings)
+        table = Table("rank", "O*NET-SOC", "SOC 2018", "occupation", "probability", title=title)
+        for row in frame.itertuples():
+            if pd_isna(row.onet_soc_code):
+                table.add_row("—", "", "", "no code (below --min-probability)", "")
+                continue
+            table.add_row(
+                str(row.rank),
+                row.onet_soc_code,
+                row.soc_2018_code,
+                row.occupation_title,
+                f"{row.probability:.3f}",
+            )
+        out.print(table)
+        return
+    if output is None:
+        msg = "--input needs --output"
+        raise LaborlensError(msg)
+    titles = read_titles(input)
+    with console.status(f"coding {len(titles)} titles …"):
+        frame = code_titles(titles, top=top, min_probability=min_probability, settings=settings)
+    write_table(frame, output)
+    out_print(f"Coded {len(titles)} titles into {output} ({len(frame)} rows)")
+
+
+def pd_isna(value) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
+@posting_app.command("analyze")
+@handle_errors
+def posting_analyze(
+    file: Annotated[Path, typer.Argument(help="Posting as plain text or HTML")],
+    format: Annotated[str, typer.Option("--format", help="json or html")] = "json",
+    db: DbOption = None,
+    mirror: MirrorOption = None,
+) -> None:
+    """Occupations, rated task statements, posting β with its CI, and the O*NET comparison."""
+    from laborlens.posting.analyze import analyze_posting
+
+    if format not in ("json", "html"):
+        msg = f"--format must be json or html; got {format!r}"
+        raise LaborlensError(msg)
+    result = analyze_posting(file, settings=get_settings(db=db, mirror=mirror))
+    print(result.to_json() if format == "json" else result.to_html())
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

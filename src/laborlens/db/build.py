@@ -32,12 +32,6 @@ from laborlens.sources.registry import get_source
 
 log = logging.getLogger(__name__)
 
-# Derivations added by the analysis modules (impact, measures, titles, careers): each takes the
-# open temporary database and the settings and creates its tables there. Listed in build order.
-EXTRA_STEPS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Settings], None]]] = [
-    ("public AI measures on SOC 2018", derive_measures),
-]
-
 
 def _careers_step(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     from laborlens.careers.precompute import build_career_tables
@@ -45,10 +39,22 @@ def _careers_step(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     build_career_tables(con, settings)
 
 
-EXTRA_STEPS.append(("career similarity and recommendation tables", _careers_step))
+def _title_index(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    from laborlens.titles.index import build_title_tables
+
+    build_title_tables(con, settings)
+
+
+# Derivations of the analysis modules, in build order: each takes the open temporary database
+# and the settings and creates its tables there (imported lazily: they load the encoder).
+EXTRA_STEPS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Settings], None]]] = [
+    ("public AI measures on SOC 2018", derive_measures),
+    ("career similarity and recommendation tables", _careers_step),
+    ("the job-title index", _title_index),
+]
 
 # Bump when a table's shape or a derivation changes, so existing databases are rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(step_description, steps_done, steps_total)``."""

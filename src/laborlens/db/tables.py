@@ -248,6 +248,14 @@ DERIVED_TABLES: dict[str, str] = {
     "career_elements": "Skill and knowledge importance and level side by side, per occupation",
     "career_dwas": "Detailed work activities per occupation, with how many occupations share each",
     "career_technology": "Technology skill examples per occupation with hot/in-demand flags",
+    "title_index": "Job-title coder index: normalised O*NET occupation, alternate, short and "
+    "reported titles per occupation",
+    "title_token_vectors": "Title coder's static embedding: every token of title_index with "
+    "its IDF and MiniLM vector",
+    "title_occupation_prior": "Log prior of each occupation for the title coder (OEWS 2025 "
+    "employment share)",
+    "title_coder_params": "Title coder weights, prior strength and temperature fitted on "
+    "held-out alternate and reported titles, with the held-out accuracy and calibration error",
     "sources": "Every source file loaded: release, license, sha256 and rows loaded",
     "tables": "Every table: description, row count and the sources it comes from",
     "build_info": "Build metadata: laborlens version, schema version, fingerprint, time",

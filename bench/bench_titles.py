@@ -1,0 +1,245 @@
+"""Benchmark of the job-title coder: accuracy on the realistic test set, held-out accuracy and
+calibration, per-title latency (single and batched), coder load time, index build time.
+
+Builds a scratch database with the O*NET title sources from the mirror in a temporary folder,
+then the title index twice: with an empty embedding cache (cold) and with the cache it filled
+(warm). Prints the tables, writes its section to docs/benchmarks.md and the accuracy table to
+docs/titles.md.
+
+    PYTHONPATH=src python bench/bench_titles.py [--mirror ../shared/data] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+from bench_pipeline import cpu_name, replace_section  # noqa: E402
+from laborlens.config import get_settings  # noqa: E402
+from laborlens.sources import bls, onet, soc  # noqa: E402
+from laborlens.sources.fetch import fetch  # noqa: E402
+from laborlens.titles.coder import TitleCoder  # noqa: E402
+from laborlens.titles.evaluate import evaluate_titles, read_labelled_titles  # noqa: E402
+from laborlens.titles.index import build_title_tables  # noqa: E402
+from laborlens.titles.normalize import normalize_title  # noqa: E402
+
+TEST_SET = REPO / "tests" / "data" / "job_titles.csv"
+TITLES_DOC = REPO / "docs" / "titles.md"
+MODELS_DOC = REPO / "docs" / "models.md"
+ABSTAIN_AT = 0.3
+N_LATENCY = 1000
+
+
+def source_db(path: Path, settings) -> None:
+    """The source tables the title index is built from (as the build has them)."""
+    con = duckdb.connect(str(path))
+    frames = {
+        "onet_occupations": onet.read_occupations(fetch("onet_occupation_data", settings)),
+        "onet_alternate_titles": onet.read_alternate_titles(
+            fetch("onet_alternate_titles", settings)
+        ),
+        "onet_reported_titles": onet.read_reported_titles(
+            fetch("onet_sample_of_reported_titles", settings)
+        ),
+        "onet_soc_crosswalk": soc.read_onet_soc_crosswalk(
+            fetch("gpts_nem_onet_to_soc_crosswalk", settings)
+        ),
+        "oews_national_2025": bls.read_oews_national(fetch("bls_oews_national_m2025", settings)),
+    }
+    for name, frame in frames.items():
+        con.register("_f", frame)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _f")
+        con.unregister("_f")
+    con.execute(
+        "CREATE TABLE occupations AS SELECT o.onet_soc_code, o.title, x.soc_2018_code, "
+        "x.nem_code FROM onet_occupations o LEFT JOIN onet_soc_crosswalk x USING (onet_soc_code)"
+    )
+    con.close()
+
+
+def timed_build(src: Path, dst: Path, settings) -> float:
+    shutil.copy(src, dst)
+    con = duckdb.connect(str(dst))
+    start = time.perf_counter()
+    build_title_tables(con, settings)
+    seconds = time.perf_counter() - start
+    con.close()
+    return seconds
+
+
+def latency(coder: TitleCoder, titles: list[str]) -> dict[str, float]:
+    """Single-title latency over distinct titles (no cache hit), and batched throughput."""
+    single, proba = [], []
+    for title in titles:
+        coder._cache.clear()
+        normalize_title.cache_clear()
+        start = time.perf_counter()
+        coder.code_one(title)
+        single.append(time.perf_counter() - start)
+        coder._cache.clear()
+        normalize_title.cache_clear()
+        start = time.perf_counter()
+        coder.proba([title])
+        proba.append(time.perf_counter() - start)
+    coder._cache.clear()
+    normalize_title.cache_clear()
+    start = time.perf_counter()
+    coder.code(titles, top=5)
+    batch = time.perf_counter() - start
+    ms = np.array(single) * 1e3
+    pm = np.array(proba) * 1e3
+    return {
+        "single_median_ms": float(np.median(ms)),
+        "single_p95_ms": float(np.percentile(ms, 95)),
+        "proba_median_ms": float(np.median(pm)),
+        "proba_p95_ms": float(np.percentile(pm, 95)),
+        "batch_titles_per_s": len(titles) / batch,
+        "batch_ms_per_title": batch / len(titles) * 1e3,
+    }
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+def accuracy_markdown(table0, table1) -> str:
+    lines = [
+        "| level | top-1 | top-3 | top-1 at min-probability "
+        f"{ABSTAIN_AT} | top-3 at {ABSTAIN_AT} |",
+        "|---|---|---|---|---|",
+    ]
+    for (_, a), (_, b) in zip(table0.iterrows(), table1.iterrows(), strict=True):
+        lines.append(
+            f"| {a['level']} | {pct(a['top1'])} | {pct(a['top3'])} | {pct(b['top1'])} | "
+            f"{pct(b['top3'])} |"
+        )
+    lines.append(
+        f"\n{int(table0['n'].iloc[0])} titles; abstained: {pct(table0['abstained'].iloc[0])} at "
+        f"min-probability 0, {pct(table1['abstained'].iloc[0])} at {ABSTAIN_AT} (abstentions "
+        "count as misses)."
+    )
+    return "\n".join(lines)
+
+
+def replace_marked(path: Path, key: str, body: str) -> None:
+    begin, end = f"<!-- {key}:begin -->", f"<!-- {key}:end -->"
+    text = path.read_text()
+    block = f"{begin}\n{body}\n{end}"
+    if begin in text:
+        head, rest = text.split(begin, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mirror", default=os.environ.get("LABORLENS_MIRROR"))
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    mirror = Path(args.mirror) if args.mirror else REPO.parent / "shared" / "data"
+    with tempfile.TemporaryDirectory(prefix="bench-titles-") as tmp:
+        tmp = Path(tmp)
+        settings = get_settings(
+            db=tmp / "x.duckdb",
+            mirror=mirror,
+            cache_dir=tmp / "cache",
+            models_dir=tmp / "models",
+            offline=True,
+        )
+        src = tmp / "src.duckdb"
+        source_db(src, settings)
+        cold = timed_build(src, tmp / "cold.duckdb", settings)
+        warm = timed_build(src, tmp / "warm.duckdb", settings)
+        with duckdb.connect(str(tmp / "warm.duckdb"), read_only=True) as con:
+            start = time.perf_counter()
+            coder = TitleCoder.from_database(con)
+            load = time.perf_counter() - start
+            metrics = dict(con.sql("SELECT key, value FROM title_coder_params").fetchall())
+            reported = [
+                r[0]
+                for r in con.sql(
+                    "SELECT DISTINCT reported_title FROM onet_reported_titles "
+                    "ORDER BY hash(reported_title)"
+                ).fetchall()
+            ]
+    labelled = read_labelled_titles(TEST_SET)
+    acc0, _ = evaluate_titles(coder, labelled)
+    acc1, _ = evaluate_titles(coder, labelled, min_probability=ABSTAIN_AT)
+    titles = list(dict.fromkeys(labelled["title"].tolist() + reported))[:N_LATENCY]
+    coder.code(titles[:20])  # warm-up (first calls allocate)
+    lat = latency(coder, titles)
+    accuracy = accuracy_markdown(acc0, acc1)
+    heldout = (
+        f"Held-out titles ({int(metrics['heldout_queries'])} queries: "
+        f"{int(metrics['heldout_reported_queries'])} reported, "
+        f"{int(metrics['heldout_alternate_queries'])} alternate; grouped by occupation × head "
+        "noun, removed from the index): "
+        f"top-1 {pct(metrics['heldout_top1'])}, top-3 {pct(metrics['heldout_top3'])}, top-1 at "
+        f"6 digits {pct(metrics['heldout_top1_soc6'])}, reported titles top-1 "
+        f"{pct(metrics['heldout_reported_top1'])}, alternate titles top-1 "
+        f"{pct(metrics['heldout_alternate_top1'])}, lexical only top-1 "
+        f"{pct(metrics['heldout_top1_lexical_only'])}; ECE of the top-1 probability "
+        f"{metrics['heldout_ece']:.3f}."
+    )
+    fitted = ", ".join(
+        f"{k} {metrics[k]:.3g}"
+        for k in (
+            "char_weight",
+            "semantic_weight",
+            "alternate_weight",
+            "prior_weight",
+            "temperature",
+        )
+    )
+    speed = "\n".join(
+        [
+            "| measure | value |",
+            "|---|---|",
+            "| single title, `code_one` (DataFrame out), median | "
+            f"{lat['single_median_ms']:.2f} ms |",
+            f"| single title, `code_one`, p95 | {lat['single_p95_ms']:.2f} ms |",
+            f"| single title, `proba` (no DataFrame), median | {lat['proba_median_ms']:.2f} ms |",
+            f"| single title, `proba`, p95 | {lat['proba_p95_ms']:.2f} ms |",
+            f"| batched `code` ({len(titles)} distinct titles) | "
+            f"{lat['batch_titles_per_s']:,.0f} titles/s "
+            f"({lat['batch_ms_per_title']:.2f} ms/title) |",
+            f"| coder load from the database | {load:.1f} s |",
+            f"| index build, cold embedding cache | {cold:.1f} s |",
+            f"| index build, warm embedding cache | {warm:.1f} s |",
+        ]
+    )
+    machine = (
+        f"{cpu_name()}, {len(os.sched_getaffinity(0))} cores usable, "
+        f"{time.strftime('%Y-%m-%d')}; latency over {len(titles)} distinct titles (the test "
+        "set's and O*NET reported titles) with the result cache cleared before each call."
+    )
+    section = (
+        f"{machine}\n\nTest set `tests/data/job_titles.csv`:\n\n{accuracy}\n\n{heldout}\n\n"
+        f"Fitted: {fitted}.\n\n{speed}\n"
+    )
+    print(section)
+    if not args.no_write:
+        replace_section("titles", "Job titles (`bench/bench_titles.py`)", section)
+        body = f"{machine}\n\n{accuracy}\n\n{heldout}"
+        replace_marked(TITLES_DOC, "titles-accuracy", body)
+        replace_marked(
+            MODELS_DOC,
+            "titles-accuracy",
+            "## Job-title coder (`bench/bench_titles.py`; method in docs/titles.md)\n\n" + body,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Job postings → occupations, task-like statements rated for exposure, posting-level β."""

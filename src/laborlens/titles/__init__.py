@@ -1,0 +1,1 @@
+"""Job titles → O*NET-SOC occupations (lexical + semantic matching, calibrated probabilities)."""
