@@ -286,6 +286,29 @@ def test_resolver_codes_titles_and_errors(con):
     assert all("managers" in t.lower() for _, t in info.value.candidates)
 
 
+def test_free_text_titles_go_through_the_title_coder(con):
+    from pathlib import Path
+
+    from laborlens.careers.resolve import CANDIDATE_PROBABILITY, RESOLVE_PROBABILITY
+    from laborlens.titles.api import _coder
+
+    # No O*NET title is spelled like this; the coder reads the acronym and drops the noise.
+    assert resolve_occupation(con, "Bank Teller - part time").startswith("43-3071")
+    text = "Sr. Financial Analyst - FP&A"
+    path = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()[0][0]
+    coded = _coder(Path(path), Path(path).stat().st_mtime).code_one(text, top=5)
+    if coded["probability"].iloc[0] >= RESOLVE_PROBABILITY:
+        assert resolve_occupation(con, text) == coded["onet_soc_code"].iloc[0]
+    else:
+        # Not confident: the candidates are exactly the coder's codes above the floor.
+        with pytest.raises(AmbiguousOccupationError) as info:
+            resolve_occupation(con, text)
+        expected = coded[coded["probability"] >= CANDIDATE_PROBABILITY]["onet_soc_code"]
+        assert [c for c, _ in info.value.candidates] == expected.tolist()
+
+
 def test_missing_career_tables_is_a_clear_error(tmp_path):
     path = tmp_path / "empty.duckdb"
     duckdb.connect(str(path)).close()

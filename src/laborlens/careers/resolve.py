@@ -1,9 +1,9 @@
 """Resolve what a user typed (an O*NET-SOC or SOC code, or a job title) to one occupation.
 
-Kept small and separate so that a fuller title coder can be plugged in at the marked place.
 Order: 8-digit O*NET-SOC code; 6-digit SOC code (O*NET codes under it, or whose SOC 2018 or
 OEWS code it is); exact O*NET title; exact alternate, short or reported title; O*NET titles
-containing the text. One match resolves; several raise :class:`AmbiguousOccupationError` with
+containing the text; else the job-title coder (:mod:`laborlens.titles`) with its calibrated
+probabilities. One match resolves; several raise :class:`AmbiguousOccupationError` with
 the candidates; none raises :class:`OccupationNotFoundError` naming the input.
 """
 
@@ -19,6 +19,10 @@ from laborlens.exceptions import AmbiguousOccupationError, OccupationNotFoundErr
 ONET_CODE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
 SOC_CODE = re.compile(r"^\d{2}-\d{4}$")
 CODE_LIKE = re.compile(r"^[\d\s.\-]+$")
+RESOLVE_PROBABILITY = 0.5
+"""The title coder's top code is taken as the answer at this calibrated probability or more."""
+CANDIDATE_PROBABILITY = 0.05
+"""Below this, a title coder's code is not offered as a candidate."""
 
 
 def occupation_candidates(con: duckdb.DuckDBPyConnection, text: str) -> list[tuple[str, str]]:
@@ -71,12 +75,39 @@ def occupation_candidates(con: duckdb.DuckDBPyConnection, text: str) -> list[tup
         rows = query(con, sql, [key])
         if not rows.empty:
             return list(rows.itertuples(index=False, name=None))
-    # Hook for the title coder (laborlens.titles): free text that matches no title goes here.
+    coded = _title_coder_candidates(con, text)
+    if coded:
+        return coded
     msg = (
         f"No occupation matches {text!r}: it is neither an O*NET-SOC/SOC code nor an O*NET "
-        "occupation, alternate or reported title. Give an O*NET-SOC code such as 15-1252.00."
+        "title, and the job-title coder found no occupation with probability "
+        f"{CANDIDATE_PROBABILITY:.0%} or more. Give an O*NET-SOC code such as 15-1252.00."
     )
     raise OccupationNotFoundError(msg)
+
+
+def _title_coder_candidates(con: duckdb.DuckDBPyConnection, text: str) -> list[tuple[str, str]]:
+    """Free text through the job-title coder: its top code when it is confident
+    (p ≥ ``RESOLVE_PROBABILITY``), else every code with p ≥ ``CANDIDATE_PROBABILITY``."""
+    from pathlib import Path
+
+    from laborlens.titles.api import _coder
+
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    rows = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    path = rows[0][0] if rows else None
+    if "title_index" not in tables or path is None:
+        return []  # a database built before the title coder existed
+    coded = _coder(Path(path), Path(path).stat().st_mtime).code_one(text, top=5)
+    coded = coded.dropna(subset=["onet_soc_code"])
+    if coded.empty:
+        return []
+    if coded["probability"].iloc[0] >= RESOLVE_PROBABILITY:
+        coded = coded.head(1)
+    coded = coded[coded["probability"] >= CANDIDATE_PROBABILITY]
+    return list(coded[["onet_soc_code", "occupation_title"]].itertuples(index=False, name=None))
 
 
 def resolve_occupation(con: duckdb.DuckDBPyConnection, text: str) -> str:
