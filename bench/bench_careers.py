@@ -14,6 +14,7 @@ import argparse
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,21 +27,10 @@ from laborlens.careers.recommend import recommend_careers
 from laborlens.config import get_settings
 
 REPO = Path(__file__).resolve().parents[1]
-DOC = REPO / "docs" / "benchmarks.md"
+sys.path.insert(0, str(REPO / "bench"))
+from bench_pipeline import replace_section  # noqa: E402
+
 TABLES = ("occupation_similarity", "career_facts", *EXPLANATION_TABLES)
-
-
-def replace_section(key: str, heading: str, table: str) -> None:
-    """Put ``table`` under ``heading`` in docs/benchmarks.md, replacing an earlier run's."""
-    begin, end = f"<!-- {key}:begin -->", f"<!-- {key}:end -->"
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    block = f"{begin}\n## {heading}\n\n{table}\n{end}"
-    if begin in text:
-        head, rest = text.split(begin, 1)
-        text = head + block + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    DOC.write_text(text)
 
 
 def precompute(db: Path, cache: Path) -> float:
