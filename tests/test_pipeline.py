@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -277,3 +278,48 @@ def test_model_scores_every_onet_task_and_tracks_the_human_labels(built, tmp_pat
     )
     assert result.exit_code == 0, result.output
     assert len(pd.read_csv(target)) == occ["model"].notna().sum()
+
+
+def test_cli_titles_and_posting_on_the_built_database(built, tmp_path, monkeypatch):
+    settings, _ = built
+    # The CLI resolves the models like a user's shell would: point it at the built ones.
+    monkeypatch.setenv("LABORLENS_MODELS", str(settings.models_dir))
+    monkeypatch.setenv("LABORLENS_OFFLINE", "1")
+    db = ["--db", str(settings.db_path)]
+    one = runner.invoke(app, ["titles", "code", "Forklift Operator", *db])
+    assert one.exit_code == 0, one.output
+    assert "53-7051" in one.output  # Industrial Truck and Tractor Operators
+
+    source = tmp_path / "titles.csv"
+    pd.DataFrame({"title": ["RN - ICU Night Shift", "", "Barista (Part-Time)"]}).to_csv(
+        source, index=False
+    )
+    target = tmp_path / "coded.csv"
+    result = runner.invoke(
+        app, ["titles", "code", "--input", str(source), "--output", str(target), "--top", "2", *db]
+    )
+    assert result.exit_code == 0, result.output
+    coded = pd.read_csv(target, dtype=str, keep_default_na=False)
+    firsts = coded[coded["rank"].isin(["1", ""])]
+    assert firsts["title"].tolist() == ["RN - ICU Night Shift", "", "Barista (Part-Time)"]
+    assert firsts["soc_2018_code"].tolist() == ["29-1141", "", "35-3023"]
+
+    posting = Path(__file__).parent / "data" / "posting_rn.html"
+    result = runner.invoke(
+        app,
+        [
+            "posting",
+            "analyze",
+            str(posting),
+            "--format",
+            "json",
+            *db,
+            "--mirror",
+            str(settings.mirror),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    analysis = json.loads(result.output)
+    assert analysis["occupations"][0]["soc_2018_code"] == "29-1141"
+    assert 0 <= analysis["beta_ci"][0] <= analysis["beta"] <= analysis["beta_ci"][1] <= 1
+    assert all(s["exposure"] in ("E0", "E1", "E2") for s in analysis["statements"])
