@@ -26,11 +26,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 from bench_pipeline import cpu_name, replace_section  # noqa: E402
 from laborlens.config import get_settings  # noqa: E402
-from laborlens.sources import bls, onet, soc  # noqa: E402
-from laborlens.sources.fetch import fetch  # noqa: E402
 from laborlens.titles.coder import TitleCoder  # noqa: E402
 from laborlens.titles.evaluate import evaluate_titles, read_labelled_titles  # noqa: E402
-from laborlens.titles.index import build_title_tables  # noqa: E402
+from laborlens.titles.index import build_title_tables, load_title_sources  # noqa: E402
 from laborlens.titles.normalize import normalize_title  # noqa: E402
 
 TEST_SET = REPO / "tests" / "data" / "job_titles.csv"
@@ -38,33 +36,6 @@ TITLES_DOC = REPO / "docs" / "titles.md"
 MODELS_DOC = REPO / "docs" / "models.md"
 ABSTAIN_AT = 0.3
 N_LATENCY = 1000
-
-
-def source_db(path: Path, settings) -> None:
-    """The source tables the title index is built from (as the build has them)."""
-    con = duckdb.connect(str(path))
-    frames = {
-        "onet_occupations": onet.read_occupations(fetch("onet_occupation_data", settings)),
-        "onet_alternate_titles": onet.read_alternate_titles(
-            fetch("onet_alternate_titles", settings)
-        ),
-        "onet_reported_titles": onet.read_reported_titles(
-            fetch("onet_sample_of_reported_titles", settings)
-        ),
-        "onet_soc_crosswalk": soc.read_onet_soc_crosswalk(
-            fetch("gpts_nem_onet_to_soc_crosswalk", settings)
-        ),
-        "oews_national_2025": bls.read_oews_national(fetch("bls_oews_national_m2025", settings)),
-    }
-    for name, frame in frames.items():
-        con.register("_f", frame)
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _f")
-        con.unregister("_f")
-    con.execute(
-        "CREATE TABLE occupations AS SELECT o.onet_soc_code, o.title, x.soc_2018_code, "
-        "x.nem_code FROM onet_occupations o LEFT JOIN onet_soc_crosswalk x USING (onet_soc_code)"
-    )
-    con.close()
 
 
 def timed_build(src: Path, dst: Path, settings) -> float:
@@ -159,7 +130,7 @@ def main() -> None:
             offline=True,
         )
         src = tmp / "src.duckdb"
-        source_db(src, settings)
+        load_title_sources(src, settings)
         cold = timed_build(src, tmp / "cold.duckdb", settings)
         warm = timed_build(src, tmp / "warm.duckdb", settings)
         with duckdb.connect(str(tmp / "warm.duckdb"), read_only=True) as con:

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from laborlens.posting.extract import PostingInputError, split_statements, to_text
-from laborlens.sources import bls, onet, soc
 from laborlens.titles.coder import TitleCoder, TitleInputError
 from laborlens.titles.evaluate import evaluate_titles, read_labelled_titles
 from laborlens.titles.normalize import normalize_title
@@ -46,32 +45,12 @@ def test_normalization(title, expected):
 @pytest.fixture(scope="session")
 def title_db(settings, source_path, tmp_path_factory):
     """A database with the O*NET title sources and the built title index."""
-    from laborlens.titles.index import build_title_tables
+    from laborlens.titles.index import build_title_tables, load_title_sources
 
     path = tmp_path_factory.mktemp("titles") / "titles.duckdb"
-    con = duckdb.connect(str(path))
-    frames = {
-        "onet_occupations": onet.read_occupations(source_path("onet_occupation_data")),
-        "onet_alternate_titles": onet.read_alternate_titles(source_path("onet_alternate_titles")),
-        "onet_reported_titles": onet.read_reported_titles(
-            source_path("onet_sample_of_reported_titles")
-        ),
-        "onet_soc_crosswalk": soc.read_onet_soc_crosswalk(
-            source_path("gpts_nem_onet_to_soc_crosswalk")
-        ),
-        "oews_national_2025": bls.read_oews_national(source_path("bls_oews_national_m2025")),
-        "onet_tasks": onet.read_task_statements(source_path("onet_task_statements")),
-    }
-    for name, frame in frames.items():
-        con.register("_f", frame)
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _f")
-        con.unregister("_f")
-    con.execute(
-        "CREATE TABLE occupations AS SELECT o.onet_soc_code, o.title, x.soc_2018_code, "
-        "x.nem_code FROM onet_occupations o LEFT JOIN onet_soc_crosswalk x USING (onet_soc_code)"
-    )
-    build_title_tables(con, settings)
-    con.close()
+    load_title_sources(path, settings, extra=("onet_tasks",))
+    with duckdb.connect(str(path)) as con:
+        build_title_tables(con, settings)
     return path
 
 

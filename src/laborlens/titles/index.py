@@ -290,6 +290,36 @@ def fit_and_evaluate(entries, tokens, vectors, occupations) -> tuple[dict, dict]
     return params, metrics
 
 
+TITLE_SOURCE_TABLES = (
+    "onet_occupations",
+    "onet_alternate_titles",
+    "onet_reported_titles",
+    "onet_soc_crosswalk",
+    "oews_national_2025",
+)
+
+
+def load_title_sources(path, settings, extra: tuple[str, ...] = ()) -> None:
+    """Write a database with only the source tables the title index reads (plus ``extra``),
+    loaded by the build's own readers, and the ``occupations`` link: the index without a
+    full build, for tests and benchmarks."""
+    from laborlens.db.tables import SOURCE_TABLES
+    from laborlens.sources.fetch import fetch
+
+    specs = {spec.name: spec for spec in SOURCE_TABLES}
+    with duckdb.connect(str(path)) as con:
+        for name in (*TITLE_SOURCE_TABLES, *extra):
+            spec = specs[name]
+            con.register("_frame", spec.reader(fetch(spec.source, settings)))
+            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _frame')
+            con.unregister("_frame")
+        con.execute(
+            "CREATE TABLE occupations AS SELECT o.onet_soc_code, o.title, x.soc_2018_code, "
+            "x.nem_code FROM onet_occupations o "
+            "LEFT JOIN onet_soc_crosswalk x USING (onet_soc_code)"
+        )
+
+
 def build_title_tables(con, settings) -> None:
     """EXTRA_STEPS hook: write title_index, title_token_vectors, title_occupation_prior and
     title_coder_params."""
