@@ -1,0 +1,280 @@
+"""JSON endpoints under ``/api``: thin wrappers over the library, one per question a user asks."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+
+from laborlens import __version__
+from laborlens.service.schemas import (
+    Health,
+    PostingRequest,
+    Problem,
+    ScoreRequest,
+    ScoreResponse,
+    SearchHit,
+    TitleCode,
+    TitlesRequest,
+    TitlesResponse,
+)
+from laborlens.service.store import Store
+
+Source = Literal["human", "gpt4", "model"]
+Objective = Literal["similarity", "balanced", "safer", "pay", "growth"]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "missing or wrong API key"},
+    404: {"model": Problem, "description": "no such occupation"},
+    413: {"model": Problem, "description": "request body or batch too large"},
+    422: {"model": Problem, "description": "invalid input; the message names the field"},
+    503: {"model": Problem, "description": "the database or models lack what this needs"},
+}
+Code = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=200,
+        description="O*NET-SOC code (15-1252.00), SOC code (15-1252) or an exact title",
+    ),
+]
+
+router = APIRouter(prefix="/api", responses=ERRORS)
+
+
+def store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def limits(request: Request):
+    return request.app.state.config
+
+
+StoreDep = Annotated[Store, Depends(store)]
+
+
+def _check_batch(n: int, request: Request, what: str) -> None:
+    cap = limits(request).max_batch
+    if n > cap:
+        raise HTTPException(413, f"{what}: {n} items in one request; at most {cap} allowed")
+
+
+@router.get("/health", response_model=Health, tags=["service"])
+def health(s: StoreDep) -> Health:
+    """Which database is served, when it was built, and which capabilities it has."""
+    return Health(
+        status="ok",
+        database=str(s.settings.db_path),
+        schema_version=s.build_info.get("schema_version"),
+        built_at=s.build_info.get("built_at"),
+        laborlens_version=__version__,
+        models=s.models_available(),
+        title_coder=s.has("title_index"),
+        impact_aggregates=s.has("impact_aggregates"),
+    )
+
+
+@router.get("/occupations", response_model=list[SearchHit], tags=["occupations"])
+def search_occupations(
+    s: StoreDep,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="title words or code")],
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> list[dict]:
+    """Occupations whose code, title or an alternate title matches ``q`` (every word begins a
+    word of the title), then similar titles from the job-title coder."""
+    if s.has("title_index"):
+        s.coder()
+    return s.search_index.search(q, limit)
+
+
+@router.get("/occupations/{code}", tags=["occupations"])
+def occupation(s: StoreDep, code: Code) -> dict:
+    """Facts, exposure by source and weighting, every public measure, national employment and
+    wages (OEWS May 2025) and projections."""
+    from laborlens.occupations import occupation_profile
+
+    with s.cursor() as cur:
+        return occupation_profile(cur, code, s.measures)
+
+
+@router.get("/occupations/{code}/tasks", tags=["occupations"])
+def occupation_tasks(s: StoreDep, code: Code) -> dict:
+    """The O*NET tasks with human and GPT-4 labels and the model's ratings."""
+    from laborlens.occupations import occupation_tasks as tasks
+
+    with s.cursor() as cur:
+        return tasks(cur, code)
+
+
+@router.get("/occupations/{code}/geography", tags=["occupations"])
+def occupation_geography(
+    s: StoreDep, code: Code, level: Literal["state", "metro"] = "state"
+) -> dict:
+    """Employment and wages by state or metro area (OEWS May 2025)."""
+    from laborlens.occupations import occupation_geography as geography
+
+    with s.cursor() as cur:
+        return geography(cur, code, level)
+
+
+@router.get("/occupations/{code}/transitions", tags=["careers"])
+def occupation_transitions(
+    s: StoreDep,
+    code: Code,
+    objective: Objective = "balanced",
+    top: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> dict:
+    """Occupations a worker could move to, with the reasons (same as ``/careers/recommend``)."""
+    return _recommend(s, code, objective, top, None)
+
+
+@router.get("/careers/recommend", tags=["careers"])
+def careers(
+    s: StoreDep,
+    occupation: Annotated[str, Query(min_length=1, max_length=200)],
+    objective: Objective = "balanced",
+    top: Annotated[int, Query(ge=1, le=50)] = 10,
+    beta_source: Source | None = None,
+) -> dict:
+    """Career moves from an occupation given by code or job title."""
+    return _recommend(s, occupation, objective, top, beta_source)
+
+
+def _recommend(s: Store, occupation: str, objective: str, top: int, beta_source) -> dict:
+    from laborlens.careers.recommend import recommend_careers
+
+    if s.has("title_index"):
+        s.coder()  # free text resolves through the coder: load it outside the cursor
+    with s.cursor() as cur:
+        rec = recommend_careers(
+            occupation, top=top, objective=objective, beta_source=beta_source, con=cur
+        )
+    return _jsonable(rec.to_dict())
+
+
+@router.post("/score", response_model=ScoreResponse, tags=["models"])
+def score(s: StoreDep, body: ScoreRequest, request: Request) -> ScoreResponse:
+    """Rate task statements: exposure (E0/E1/E2) and automation level (T0–T4), with calibrated
+    probabilities, from the default models."""
+    from laborlens.models.scoring import score_frame
+
+    _check_batch(len(body.tasks), request, "tasks")
+    exposure, automation = s.models()
+    frame = pd.DataFrame(
+        {"Task": [t.statement for t in body.tasks], "Title": [t.title for t in body.tasks]}
+    )
+    with s.model_lock:
+        e = score_frame(exposure, frame)
+        a = score_frame(automation, frame)
+    out = e.drop(columns="Title").rename(columns={"Task": "statement"})
+    out = out.join(a[["automation", *[c for c in a if c.startswith("p_T")], "automation_score"]])
+    return ScoreResponse(
+        model={"exposure": exposure.arch, "automation": automation.arch},
+        scores=out.to_dict("records"),
+    )
+
+
+@router.post("/titles/code", response_model=TitlesResponse, tags=["titles"])
+def code_titles(s: StoreDep, body: TitlesRequest, request: Request) -> TitlesResponse:
+    """Job titles → ranked O*NET-SOC codes with calibrated probabilities (no code below
+    ``min_probability``: the title is then returned with empty fields)."""
+    _check_batch(len(body.titles), request, "titles")
+    coder = s.coder()
+    with s.coder_lock:
+        frame = coder.code(body.titles, top=body.top, min_probability=body.min_probability)
+    return TitlesResponse(results=[TitleCode(**r) for r in _jsonable(frame.to_dict("records"))])
+
+
+@router.get("/titles/code", response_model=TitlesResponse, tags=["titles"])
+def code_title(
+    s: StoreDep,
+    title: Annotated[str, Query(min_length=1, max_length=300)],
+    top: Annotated[int, Query(ge=1, le=50)] = 5,
+    min_probability: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
+) -> TitlesResponse:
+    """One job title (see the POST form for batches)."""
+    coder = s.coder()
+    with s.coder_lock:
+        frame = coder.code_one(title, top=top, min_probability=min_probability)
+    return TitlesResponse(results=[TitleCode(**r) for r in _jsonable(frame.to_dict("records"))])
+
+
+@router.post("/postings/analyze", tags=["titles"])
+def analyze_posting(s: StoreDep, body: PostingRequest) -> dict:
+    """A job posting → likely occupations, its task-like statements rated, a posting β with
+    a 95 % interval, and how it differs from the occupation's O*NET tasks."""
+    from laborlens.posting.analyze import analyze_posting as analyze
+
+    models = s.models()
+    s.coder()
+    # bytes, never str: a short string is taken as a file path by the library's reader
+    with s.model_lock, s.coder_lock:
+        result = analyze(
+            body.text.encode("utf-8", "surrogatepass"),
+            settings=s.settings,
+            title=body.title,
+            top=body.top,
+            models=models,
+        )
+    return _jsonable(result.to_dict())
+
+
+@router.get("/measures", tags=["measures"])
+def measures(s: StoreDep) -> dict:
+    """Every public measure on SOC 2018: what it is, its source and its coverage."""
+    from laborlens.measures.core import MEASURES
+
+    cov = s.coverage.set_index("measure")
+    rows = []
+    for m in MEASURES:
+        row = {k: getattr(m, k) for k in ("name", "label", "source", "vintage", "license")}
+        row["meaning"] = m.meaning
+        if m.name in cov.index:
+            c = cov.loc[m.name]
+            row |= {
+                "codes_covered": c["codes_covered"],
+                "employment_share": c["employment_share"],
+            }
+        rows.append(row)
+    return {"measures": _jsonable(rows)}
+
+
+@router.get("/measures/correlation", tags=["measures"])
+def measures_correlation(
+    s: StoreDep, method: Literal["pearson", "spearman", "weighted_pearson"] = "pearson"
+) -> dict:
+    """Correlation of every pair of measures over the SOC codes where both have a value, and
+    the number of codes each pair is compared on."""
+    from laborlens.measures.analysis import correlation_matrix, pair_counts
+
+    corr = correlation_matrix(s.measures, method)
+    n = pair_counts(s.measures, list(corr.columns))
+    return {
+        "method": method,
+        "measures": list(corr.columns),
+        "matrix": _jsonable(corr.to_numpy().tolist()),
+        "pairs": _jsonable(n.to_numpy().tolist()),
+    }
+
+
+@router.get("/measures/table", tags=["measures"])
+def measures_table(s: StoreDep) -> dict:
+    """The wide table: one row per SOC 2018 code, one column per measure."""
+    return {"rows": _jsonable(s.measures.to_dict("records"))}
+
+
+def _jsonable(value):
+    """NaN → None and numpy scalars → Python, recursively (JSON has no NaN)."""
+    import math
+
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is pd.NA:
+        return None
+    return value

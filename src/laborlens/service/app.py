@@ -1,0 +1,146 @@
+"""The FastAPI application: API, dashboard, request limits, API key and error mapping."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from laborlens import __version__
+from laborlens.config import Settings, get_settings
+from laborlens.exceptions import (
+    AmbiguousOccupationError,
+    DatabaseError,
+    LaborlensError,
+    OccupationNotFoundError,
+)
+
+log = logging.getLogger("laborlens.service")
+API_KEY_HEADER = "X-API-Key"
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """Limits and access of one service instance."""
+
+    max_body_bytes: int = 2_000_000
+    max_batch: int = 5000
+    api_key: str | None = None
+    warm: bool = True
+
+
+class BodyLimit:
+    """ASGI middleware: a body over ``limit`` bytes gets 413 before any endpoint sees it,
+    whether or not the client sent Content-Length (the body is read here, then replayed)."""
+
+    def __init__(self, app, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            return await _too_large(self.limit)(scope, receive, send)
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return None
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
+                return await _too_large(self.limit)(scope, receive, send)
+            more = message.get("more_body", False)
+        body, replayed = b"".join(chunks), False
+
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return await self.app(scope, replay, send)
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return JSONResponse(
+        {"detail": f"request body over {limit} bytes", "error": "PayloadTooLarge"}, 413
+    )
+
+
+def _problem(status: int, exc: Exception, **extra) -> JSONResponse:
+    return JSONResponse({"detail": str(exc), "error": type(exc).__name__, **extra}, status)
+
+
+def create_app(settings: Settings | None = None, config: ServiceConfig | None = None) -> FastAPI:
+    """The service over ``settings.db_path`` (opened read-only when the app starts)."""
+    from laborlens.service.api import router
+    from laborlens.service.dashboard import mount_dashboard
+    from laborlens.service.store import Store
+
+    settings = settings or get_settings()
+    config = config or ServiceConfig()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.store = Store(settings)
+        if config.warm:
+            app.state.store.warm()
+        try:
+            yield
+        finally:
+            app.state.store.close()
+
+    app = FastAPI(
+        title="laborlens",
+        version=__version__,
+        summary="How exposed occupations and tasks are to large AI models, from public data.",
+        lifespan=lifespan,
+    )
+    app.state.config = config
+
+    @app.middleware("http")
+    async def api_key(request: Request, call_next):
+        path = request.url.path
+        if (
+            config.api_key
+            and path.startswith("/api/")
+            and path != "/api/health"
+            and not hmac.compare_digest(
+                request.headers.get(API_KEY_HEADER, "").encode(), config.api_key.encode()
+            )
+        ):
+            return JSONResponse(
+                {"detail": f"missing or wrong {API_KEY_HEADER} header", "error": "Unauthorized"},
+                401,
+            )
+        return await call_next(request)
+
+    @app.exception_handler(OccupationNotFoundError)
+    async def not_found(request: Request, exc: OccupationNotFoundError):
+        return _problem(404, exc)
+
+    @app.exception_handler(AmbiguousOccupationError)
+    async def ambiguous(request: Request, exc: AmbiguousOccupationError):
+        candidates = [{"onet_soc_code": c, "title": t} for c, t in exc.candidates]
+        return _problem(422, exc, candidates=candidates)
+
+    @app.exception_handler(DatabaseError)
+    async def unavailable(request: Request, exc: DatabaseError):
+        return _problem(503, exc)
+
+    @app.exception_handler(LaborlensError)
+    async def invalid(request: Request, exc: LaborlensError):
+        # every deliberate error of the library is about its input
+        return _problem(422, exc)
+
+    app.include_router(router)
+    mount_dashboard(app)
+    app.add_middleware(BodyLimit, limit=config.max_body_bytes)
+    return app

@@ -1,0 +1,96 @@
+"""Request and response bodies of the REST API (they make its OpenAPI schema)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_STATEMENT_CHARS = 2000
+MAX_TITLE_CHARS = 300
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    schema_version: str | None
+    built_at: str | None
+    laborlens_version: str
+    models: bool
+    title_coder: bool
+    impact_aggregates: bool
+
+
+class SearchHit(BaseModel):
+    onet_soc_code: str
+    title: str
+    matched: str = Field(description="the code or title text that matched")
+    match: str = Field(description="code, title, alternate or similar (the title coder)")
+    score: float
+
+
+class TaskIn(Strict):
+    statement: str = Field(min_length=1, max_length=MAX_STATEMENT_CHARS)
+    title: str | None = Field(
+        default=None, max_length=MAX_TITLE_CHARS, description="occupation title, if known"
+    )
+
+
+class ScoreRequest(Strict):
+    tasks: list[TaskIn] = Field(min_length=1, description="task statements to rate")
+
+
+class TaskScore(BaseModel):
+    statement: str
+    exposure: str = Field(description="E0, E1 or E2 (Eloundou et al. rubric)")
+    p_E0: float
+    p_E1: float
+    p_E2: float
+    beta: float = Field(description="P(E1) + ½ P(E2)")
+    automation: str = Field(description="T0–T4")
+    p_T0: float
+    p_T1: float
+    p_T2: float
+    p_T3: float
+    p_T4: float
+    automation_score: float = Field(description="expected automation level / 4")
+
+
+class ScoreResponse(BaseModel):
+    model: dict[str, str]
+    scores: list[TaskScore]
+
+
+class TitlesRequest(Strict):
+    titles: list[str] = Field(min_length=1)
+    top: int = Field(default=5, ge=1, le=50)
+    min_probability: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class TitleCode(BaseModel):
+    title: str
+    rank: int | None
+    onet_soc_code: str | None
+    soc_2018_code: str | None
+    occupation_title: str | None
+    probability: float | None
+
+
+class TitlesResponse(BaseModel):
+    results: list[TitleCode]
+
+
+class PostingRequest(Strict):
+    text: str = Field(min_length=1, description="the posting, plain text or HTML")
+    title: str | None = Field(default=None, max_length=MAX_TITLE_CHARS)
+    top: int = Field(default=3, ge=1, le=10)
+
+
+class Problem(BaseModel):
+    detail: Any
+    error: str | None = None
+    candidates: list[dict] | None = None
