@@ -77,3 +77,18 @@ def built_without_models(settings: Settings, tmp_path_factory: pytest.TempPathFa
     )
     build(own, models=False)
     return own
+
+
+@pytest.fixture(scope="session")
+def built_full(mirror: Path, tmp_path_factory: pytest.TempPathFactory):
+    """(settings, build result) of the full pipeline with the default models, built once: the
+    end-to-end tests rebuild it in place (atomically); the service tests only read it."""
+    root = tmp_path_factory.mktemp("pipeline")
+    settings = get_settings(
+        db=root / "ll.duckdb",
+        mirror=mirror,
+        cache_dir=root / "cache",
+        offline=True,
+        models_dir=root / "models",
+    )
+    return settings, build(settings)

@@ -28,17 +28,8 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def built(mirror: Path, tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("pipeline")
-    settings = get_settings(
-        db=root / "ll.duckdb",
-        mirror=mirror,
-        cache_dir=root / "cache",
-        offline=True,
-        models_dir=root / "models",
-    )
-    result = build(settings)
-    return settings, result
+def built(built_full):
+    return built_full
 
 
 def _manifest_rows(mirror: Path) -> dict[str, int]:

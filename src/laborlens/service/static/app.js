@@ -1,0 +1,411 @@
+/* laborlens dashboard: a hash-routed page over the JSON API. No framework, no CDN. */
+"use strict";
+
+const main = document.getElementById("main");
+const KEY = "laborlens-api-key";
+
+// ---------------------------------------------------------------------------------------
+// helpers
+
+/** Element builder: h("a", {href: "#"}, "text", child...). Text is never parsed as HTML. */
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "class") el.className = v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(describe(body) || `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+function describe(body) {
+  if (!body) return "";
+  if (typeof body.detail === "string") return body.detail;
+  if (Array.isArray(body.detail)) {
+    return body.detail.map((d) => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ");
+  }
+  return JSON.stringify(body);
+}
+
+async function api(path, options = {}) {
+  const headers = { Accept: "application/json", ...(options.headers || {}) };
+  const key = localStorage.getItem(KEY);
+  if (key) headers["X-API-Key"] = key;
+  if (options.json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    options = { ...options, method: options.method || "POST", body: JSON.stringify(options.json) };
+  }
+  const resp = await fetch(path, { ...options, headers });
+  let body = null;
+  try { body = await resp.json(); } catch (e) { body = null; }
+  if (resp.status === 401) document.getElementById("keybar").hidden = false;
+  if (!resp.ok) throw new ApiError(resp.status, body);
+  return body;
+}
+
+const fmt = {
+  pct: (x, d = 1) => (x === null || x === undefined ? "–" : `${(100 * x).toFixed(d)} %`),
+  num: (x, d = 2) => (x === null || x === undefined ? "–" : Number(x).toFixed(d)),
+  int: (x) => (x === null || x === undefined ? "–" : Math.round(x).toLocaleString("en-US")),
+  usd: (x) => (x === null || x === undefined ? "–" : `$${Math.round(x).toLocaleString("en-US")}`),
+};
+
+function badge(label) {
+  return h("span", { class: `badge ${label || "none"}` }, label || "–");
+}
+
+function table(columns, rows, { caption, wrap = false } = {}) {
+  const t = h(
+    "table",
+    {},
+    caption ? h("caption", {}, caption) : null,
+    h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col", class: c.num ? "num" : null }, c.label)))),
+    h(
+      "tbody",
+      {},
+      rows.map((r) =>
+        h("tr", {}, columns.map((c) => h("td", { class: c.num ? "num" : null }, c.render ? c.render(r) : r[c.key] ?? "–"))),
+      ),
+    ),
+  );
+  return wrap ? h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": caption || "table" }, t) : t;
+}
+
+function errorBox(err) {
+  return h("p", { class: "error", role: "alert" }, err.message || String(err));
+}
+
+function loading(text = "Loading…") {
+  return h("p", { class: "muted", role: "status" }, text);
+}
+
+function chart(id, traces, layout) {
+  const el = h("div", { id, class: "chart", role: "img", "aria-label": layout.title?.text || layout.title || "chart" });
+  queueMicrotask(() => {
+    if (!window.Plotly) { el.append("Charts need /static/vendor/plotly.min.js."); return; }
+    const base = {
+      margin: { l: 60, r: 20, t: 50, b: 60 },
+      font: { family: "system-ui, sans-serif", size: 13, color: "#1a1a1a" },
+      paper_bgcolor: "#fff",
+      plot_bgcolor: "#fff",
+    };
+    window.Plotly.newPlot(el, traces, { ...base, ...layout }, { responsive: true, displaylogo: false });
+  });
+  return el;
+}
+
+function view(...nodes) {
+  main.replaceChildren(...nodes);
+  main.focus({ preventScroll: true });
+}
+
+/** A search box with suggestions (ARIA combobox): arrows move, Enter opens, Escape closes. */
+function occupationCombo({ id, label, onPick, placeholder = "e.g. registered nurse, 15-1252" }) {
+  const input = h("input", {
+    id, type: "search", role: "combobox", "aria-autocomplete": "list", "aria-expanded": "false",
+    "aria-controls": `${id}-list`, autocomplete: "off", placeholder,
+  });
+  const list = h("ul", { id: `${id}-list`, role: "listbox", "aria-label": `${label} suggestions`, hidden: true });
+  let items = [];
+  let active = -1;
+  let timer = null;
+  let seq = 0;
+  const close = () => {
+    list.hidden = true; input.setAttribute("aria-expanded", "false"); active = -1;
+    input.removeAttribute("aria-activedescendant");
+  };
+  const mark = () => {
+    [...list.children].forEach((li, i) => li.setAttribute("aria-selected", i === active ? "true" : "false"));
+    if (active >= 0) {
+      input.setAttribute("aria-activedescendant", list.children[active].id);
+      list.children[active].scrollIntoView({ block: "nearest" });
+    }
+  };
+  const pick = (item) => { close(); input.value = item.title; onPick(item); };
+  const show = (hits) => {
+    items = hits; active = -1;
+    list.replaceChildren(...hits.map((hit, i) => h("li", {
+      id: `${id}-opt-${i}`, role: "option", "aria-selected": "false",
+      onmousedown: (e) => { e.preventDefault(); pick(hit); },
+    }, hit.title, h("span", { class: "code" }, hit.onet_soc_code),
+    hit.match === "title" || hit.match === "code" ? null
+      : h("span", { class: "why" }, hit.match === "similar" ? "similar title" : `also called “${hit.matched}”`))));
+    if (!hits.length) list.append(h("li", { role: "option", "aria-disabled": "true" }, "No occupation matches"));
+    list.hidden = false; input.setAttribute("aria-expanded", "true");
+  };
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    const q = input.value.trim();
+    if (!q) { close(); return; }
+    timer = setTimeout(async () => {
+      const mine = ++seq;
+      try {
+        const hits = await api(`/api/occupations?q=${encodeURIComponent(q)}&limit=8`);
+        if (mine === seq) show(hits);
+      } catch (err) { if (mine === seq) { list.replaceChildren(h("li", { role: "option" }, err.message)); list.hidden = false; } }
+    }, 120);
+  });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown" && items.length) { e.preventDefault(); active = (active + 1) % items.length; mark(); }
+    else if (e.key === "ArrowUp" && items.length) { e.preventDefault(); active = (active - 1 + items.length) % items.length; mark(); }
+    else if (e.key === "Enter") {
+      e.preventDefault();
+      if (active >= 0) pick(items[active]);
+      else if (items.length) pick(items[0]);
+    } else if (e.key === "Escape") close();
+  });
+  input.addEventListener("blur", () => setTimeout(close, 150));
+  return h("div", { class: "field" }, h("label", { for: id }, label), h("div", { class: "combo" }, input, list));
+}
+
+// ---------------------------------------------------------------------------------------
+// views
+
+const views = {};
+
+views.occupations = async () => {
+  view(
+    h("h1", {}, "Occupation explorer"),
+    h("p", {}, "Search the 1,016 O*NET-SOC 2019 occupations by title, one of O*NET's 57,000 alternate and reported titles, or code."),
+    occupationCombo({ id: "occ-search", label: "Occupation", onPick: (hit) => { location.hash = `#/occupation/${hit.onet_soc_code}`; } }),
+  );
+  document.getElementById("occ-search").focus();
+};
+
+views.occupation = async (code) => {
+  view(loading());
+  let p;
+  try { p = await api(`/api/occupations/${encodeURIComponent(code)}`); } catch (err) { view(h("h1", {}, "Occupation"), errorBox(err)); return; }
+  const exp = Object.fromEntries(p.exposure.filter((e) => e.weighting === "paper").map((e) => [e.source, e]));
+  const oews = p.oews_national_2025 || {};
+  const tasksBox = h("div", { id: "tasks" });
+  const geoBox = h("div", { id: "occ-geo" });
+  const showTasks = h("button", {
+    id: "show-tasks", type: "button", "aria-controls": "tasks",
+    onclick: async () => {
+      showTasks.disabled = true;
+      tasksBox.replaceChildren(loading("Loading tasks…"));
+      try {
+        const t = await api(`/api/occupations/${encodeURIComponent(p.onet_soc_code)}/tasks`);
+        tasksBox.replaceChildren(table([
+          { label: "Task", key: "task" },
+          { label: "Type", key: "task_type" },
+          { label: "Human", render: (r) => badge(r.human_exposure) },
+          { label: "GPT-4", render: (r) => badge(r.gpt4_exposure) },
+          { label: "Model", render: (r) => badge(r.model_exposure) },
+          { label: "Model β", num: true, render: (r) => fmt.num(r.model_beta) },
+          { label: "Automation", render: (r) => r.model_automation || "–" },
+        ], t.tasks, { caption: `${t.n_tasks} O*NET tasks, with the human and GPT-4 labels of Eloundou et al. and the laborlens model's rating` }));
+        showTasks.hidden = true;
+      } catch (err) { tasksBox.replaceChildren(errorBox(err)); showTasks.disabled = false; }
+    },
+  }, "Show tasks and their ratings");
+  view(
+    h("p", {}, h("a", { href: "#/occupations" }, "← Search")),
+    h("h1", {}, p.title),
+    h("p", { class: "muted" }, `${p.onet_soc_code} · SOC 2018 ${p.soc_2018_code} · ${p.soc_major_title}`),
+    h("p", {}, p.description),
+    h("div", { class: "cards" },
+      card("β, human labels", fmt.num(exp.human?.beta), "share of tasks exposed (E1 + ½ E2)"),
+      card("β, GPT-4 labels", fmt.num(exp.gpt4?.beta)),
+      card("β, laborlens model", fmt.num(exp.model?.beta)),
+      card("Employment (OEWS May 2025)", fmt.int(oews.employment ?? p.employment), oews.soc_code && oews.soc_code !== p.soc_2018_code ? `published for ${oews.soc_code}` : ""),
+      card("Median annual wage", fmt.usd(oews.a_median ?? p.median_wage), oews.a_median_topcoded ? "top-coded by BLS" : ""),
+      card("Projected growth 2024–34", p.growth_percent === null ? "–" : `${fmt.num(p.growth_percent, 1)} %`, p.typical_education || ""),
+    ),
+    h("h2", {}, "Every measure, side by side"),
+    p.measures.length
+      ? table([
+        { label: "Measure", key: "label" },
+        { label: "Value", num: true, render: (r) => fmt.num(r.value, 3) },
+        { label: "Percentile among occupations", num: true, render: (r) => (r.percentile === null ? "–" : fmt.num(r.percentile, 0)) },
+        { label: "Native key", key: "native_key" },
+      ], p.measures)
+      : h("p", { class: "muted" }, "No public measure covers this SOC code."),
+    h("h2", {}, "Tasks"),
+    showTasks,
+    tasksBox,
+    h("h2", {}, "Where the jobs are"),
+    geoBox,
+    h("h2", {}, "Career moves"),
+    h("p", {}, h("a", { href: `#/careers/${encodeURIComponent(p.onet_soc_code)}` }, `Occupations a ${p.title.replace(/s$/, "").toLowerCase()} could move to`)),
+  );
+  api(`/api/occupations/${encodeURIComponent(p.onet_soc_code)}/geography?level=state`).then((g) => {
+    geoBox.replaceChildren(g.areas.length ? table([
+      { label: "State", key: "area_name" },
+      { label: "Employment", num: true, render: (r) => fmt.int(r.employment) },
+      { label: "Jobs per 1,000", num: true, render: (r) => fmt.num(r.jobs_per_1000, 1) },
+      { label: "Median wage", num: true, render: (r) => fmt.usd(r.a_median) },
+    ], g.areas, { caption: `OEWS May 2025, ${g.oews_soc_code}`, wrap: true }) : h("p", { class: "muted" }, "OEWS publishes no state estimates for this occupation."));
+  }).catch((err) => geoBox.replaceChildren(errorBox(err)));
+};
+
+function card(label, value, note = "") {
+  return h("div", { class: "card" }, h("div", { class: "label" }, label), h("div", { class: "value" }, value), note ? h("div", { class: "ci muted" }, note) : null);
+}
+
+views.rate = async () => {
+  const title = h("input", { id: "rate-title", type: "text", placeholder: "e.g. Sr. Financial Analyst - FP&A", size: "40" });
+  const text = h("textarea", { id: "rate-text", placeholder: "Paste the job description: one responsibility per line works best." });
+  const out = h("div", { id: "rate-out", "aria-live": "polite" });
+  const form = h("form", {
+    onsubmit: async (e) => {
+      e.preventDefault();
+      if (!text.value.trim() && !title.value.trim()) { out.replaceChildren(h("p", { class: "error", role: "alert" }, "Give a job title or a description.")); return; }
+      out.replaceChildren(loading("Rating your job…"));
+      try {
+        const body = text.value.trim() ? `${title.value}\n${text.value}` : title.value;
+        const r = await api("/api/postings/analyze", { json: { text: body, title: title.value.trim() || null } });
+        out.replaceChildren(...renderPosting(r));
+      } catch (err) { out.replaceChildren(errorBox(err)); }
+    },
+  },
+  h("div", { class: "field" }, h("label", { for: "rate-title" }, "Job title"), title),
+  h("div", { class: "field" }, h("label", { for: "rate-text" }, "Job description"), text),
+  h("p", {}, h("button", { type: "submit", id: "rate-go" }, "Rate my job")));
+  view(h("h1", {}, "Rate my job"), h("p", {}, "Your title is coded to O*NET occupations; each task-like line of the description is rated for exposure to large language models (E0 none, E1 direct, E2 with extra software) and automation level. Nothing is stored."), form, out);
+  title.focus();
+}
+
+function renderPosting(r) {
+  const ci = r.beta === null ? "not available" : `${fmt.num(r.beta)} (95 % interval ${fmt.num(r.beta_ci[0])}–${fmt.num(r.beta_ci[1])})`;
+  return [
+    ...r.warnings.map((w) => h("p", { class: "warn" }, w)),
+    h("div", { class: "cards" },
+      card("Your job's β", r.beta === null ? "–" : fmt.num(r.beta), ci),
+      card("Statements rated", String(r.statements.length), `confidence: ${r.confidence}`),
+      card("Most likely occupation", r.occupations[0] ? r.occupations[0].occupation_title : "–", r.occupations[0] ? `p = ${fmt.num(r.occupations[0].probability)}` : ""),
+    ),
+    h("h2", {}, "Likely occupations"),
+    table([
+      { label: "Occupation", render: (o) => h("a", { href: `#/occupation/${o.onet_soc_code}` }, o.occupation_title) },
+      { label: "O*NET-SOC", key: "onet_soc_code" },
+      { label: "Probability", num: true, render: (o) => fmt.num(o.probability) },
+    ], r.occupations),
+    h("h2", {}, "Your tasks"),
+    r.statements.length ? table([
+      { label: "Statement", key: "statement" },
+      { label: "Exposure", render: (s) => badge(s.exposure) },
+      { label: "β", num: true, render: (s) => fmt.num(s.beta) },
+      { label: "Automation", key: "automation" },
+    ], r.statements, { caption: "Each statement rated by the laborlens models" }) : h("p", { class: "muted" }, "No task-like statement found."),
+  ];
+}
+
+views.careers = async (code) => {
+  const out = h("div", { id: "careers-out", "aria-live": "polite" });
+  const objective = h("select", { id: "careers-objective" },
+    [["balanced", "Balanced"], ["similarity", "Most similar work"], ["safer", "Less exposed to AI"], ["pay", "Better pay"], ["growth", "Growing fields"]]
+      .map(([v, l]) => h("option", { value: v }, l)));
+  let current = code ? decodeURIComponent(code) : null;
+  const run = async () => {
+    if (!current) return;
+    out.replaceChildren(loading("Finding career moves…"));
+    try {
+      const r = await api(`/api/careers/recommend?occupation=${encodeURIComponent(current)}&objective=${objective.value}&top=10`);
+      out.replaceChildren(
+        h("h2", {}, `From ${r.origin.title}`),
+        h("p", { class: "muted" }, `β ${fmt.num(r.origin.beta)} · median wage ${fmt.usd(r.origin.median_wage)} · job zone ${r.origin.job_zone ?? "–"}`),
+        table([
+          { label: "#", key: "rank", num: true },
+          { label: "Occupation", render: (i) => h("a", { href: `#/occupation/${i.onet_soc_code}` }, i.title) },
+          { label: "Similarity", num: true, render: (i) => fmt.num(i.similarity) },
+          { label: "Feasibility", key: "feasibility" },
+          { label: "β change", num: true, render: (i) => signed(i.deltas.beta) },
+          { label: "Wage change", num: true, render: (i) => (i.deltas.median_wage === null || i.deltas.median_wage === undefined ? "–" : `${i.deltas.median_wage >= 0 ? "+" : "−"}${fmt.usd(Math.abs(i.deltas.median_wage))}`) },
+          { label: "Shared work", render: (i) => `${i.shared_activities?.count ?? 0} activities, e.g. ${(i.shared_activities?.top || []).slice(0, 2).join(" ") || "–"}` },
+          { label: "To learn", render: (i) => (i.level_gaps || []).slice(0, 3).map((g) => g.element).join(", ") || "–" },
+        ], r.recommendations, { caption: "Ranked career moves" }),
+      );
+    } catch (err) {
+      const box = [errorBox(err)];
+      if (err.body?.candidates) {
+        box.push(h("p", {}, "Did you mean:"), h("ul", {}, err.body.candidates.slice(0, 10).map((c) => h("li", {}, h("a", { href: `#/careers/${c.onet_soc_code}` }, `${c.title} (${c.onet_soc_code})`)))));
+      }
+      out.replaceChildren(...box);
+    }
+  };
+  objective.addEventListener("change", run);
+  view(
+    h("h1", {}, "Career moves"),
+    h("p", {}, "Occupations that use similar skills, knowledge and activities, ranked by the objective you choose. Moves up a job zone are marked as stretches."),
+    h("form", { class: "inline", onsubmit: (e) => e.preventDefault() },
+      occupationCombo({ id: "careers-search", label: "Current occupation", onPick: (hit) => { current = hit.onet_soc_code; history.replaceState(null, "", `#/careers/${hit.onet_soc_code}`); run(); } }),
+      h("div", { class: "field" }, h("label", { for: "careers-objective" }, "Objective"), objective)),
+    out,
+  );
+  if (current) run(); else document.getElementById("careers-search").focus();
+};
+
+function signed(x, d = 2) {
+  if (x === null || x === undefined) return "–";
+  return `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(d)}`;
+}
+
+views.measures = async () => {
+  view(h("h1", {}, "Measures compared"), loading());
+  try {
+    const [m, corr] = await Promise.all([api("/api/measures"), api("/api/measures/correlation?method=pearson")]);
+    const label = Object.fromEntries(m.measures.map((x) => [x.name, x.label]));
+    const names = corr.measures.map((n) => label[n] || n);
+    view(
+      h("h1", {}, "Measures compared"),
+      h("p", {}, "Every public measure of AI exposure, mapped to SOC 2018 occupations. Correlations use the occupations both measures cover."),
+      chart("corr-chart", [{
+        type: "heatmap", z: corr.matrix, x: names, y: names, zmin: -1, zmax: 1, colorscale: "RdBu", reversescale: true,
+        text: corr.matrix.map((row) => row.map((v) => (v === null ? "" : v.toFixed(2)))), texttemplate: "%{text}",
+        hovertemplate: "%{y} vs %{x}: r = %{z:.2f}<extra></extra>",
+      }], { title: { text: "Pearson correlation between measures" }, height: 560, margin: { l: 200, r: 20, t: 50, b: 170 }, xaxis: { automargin: true, tickangle: -35 }, yaxis: { automargin: true, autorange: "reversed" } }),
+      table([
+        { label: "Measure", key: "label" },
+        { label: "Source", key: "source" },
+        { label: "Vintage", key: "vintage" },
+        { label: "License", key: "license" },
+        { label: "SOC codes", num: true, render: (r) => fmt.int(r.codes_covered) },
+        { label: "Employment covered", num: true, render: (r) => fmt.pct(r.employment_share) },
+      ], m.measures, { caption: "Coverage of each measure" }),
+    );
+  } catch (err) { view(h("h1", {}, "Measures compared"), errorBox(err)); }
+};
+
+// ---------------------------------------------------------------------------------------
+// router
+
+function route() {
+  const [, name = "overview", arg] = (location.hash || "#/overview").split("/");
+  const key = name in views ? name : "overview";
+  document.querySelectorAll("nav a").forEach((a) => {
+    const on = a.dataset.view === key || (key === "occupation" && a.dataset.view === "occupations");
+    if (on) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
+  });
+  document.title = `laborlens — ${document.querySelector(`nav a[data-view="${key === "occupation" ? "occupations" : key}"]`)?.textContent || ""}`;
+  views[key](arg).catch((err) => view(errorBox(err)));
+}
+
+document.getElementById("keyform").addEventListener("submit", (e) => {
+  e.preventDefault();
+  localStorage.setItem(KEY, document.getElementById("apikey").value);
+  document.getElementById("keybar").hidden = true;
+  route();
+});
+
+window.addEventListener("hashchange", route);
+window.addEventListener("DOMContentLoaded", () => {
+  route();
+  api("/api/health").then((s) => {
+    document.getElementById("buildinfo").textContent = `laborlens ${s.laborlens_version} · database built ${s.built_at || "?"}`;
+  }).catch(() => {});
+});
