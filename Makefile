@@ -12,7 +12,7 @@ export LABORLENS_MIRROR ?= $(abspath $(MIRROR_DIR))
 endif
 REPORT_DIR ?= laborlens-report
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean browser
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,16 @@ $(BIN)/.installed: pyproject.toml
 run: $(BIN)/.installed
 	$(BIN)/laborlens report --out $(REPORT_DIR)
 
-test: $(BIN)/.installed
+test: $(BIN)/.installed browser
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
+
+# The dashboard tests drive Debian's Chromium with Playwright (no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian chromium for the dashboard tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	} || { echo "Could not install chromium: run 'apt-get install -y chromium' as root"; exit 1; }
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_pipeline.py

@@ -402,6 +402,9 @@ document.getElementById("keyform").addEventListener("submit", (e) => {
   route();
 });
 
+// The skip link must not change the hash: the hash is the route.
+document.querySelector("a.skip").addEventListener("click", (e) => { e.preventDefault(); main.focus(); });
+
 window.addEventListener("hashchange", route);
 window.addEventListener("DOMContentLoaded", () => {
   route();

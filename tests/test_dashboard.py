@@ -1,0 +1,254 @@
+"""The dashboard in a real browser: Debian's Chromium driven by Playwright, against
+`laborlens serve` started as a user would, over the full built database.
+
+Screenshots of every view go to ``test-output/screenshots`` (or ``$LABORLENS_SCREENSHOTS``;
+``docs/screenshots`` is refreshed that way).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("LABORLENS_CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(built_full, tmp_path_factory):
+    """`laborlens serve` in its own process over the built database; yields its base URL."""
+    settings, _ = built_full
+    port = _free_port()
+    env = {
+        **os.environ,
+        "LABORLENS_MODELS": str(settings.models_dir),
+        "LABORLENS_CACHE": str(settings.cache_dir),
+        "LABORLENS_OFFLINE": "1",
+    }
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "laborlens", "serve", "--db", str(settings.db_path)]
+            + ["--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"laborlens serve exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"laborlens serve did not answer in 180 s:\n{log.read_text()}")
+        time.sleep(0.5)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} not found: install Debian chromium (`make test` does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def shots() -> Path:
+    where = Path(os.environ.get("LABORLENS_SCREENSHOTS") or REPO / "test-output" / "screenshots")
+    where.mkdir(parents=True, exist_ok=True)
+    return where
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh page that records console errors and every request that leaves the server."""
+    context = browser.new_context(viewport=VIEWPORT)
+    pg = context.new_page()
+    pg.problems = []
+    pg.on("pageerror", lambda e: pg.problems.append(f"page error: {e}"))
+    pg.on(
+        "console",
+        lambda m: pg.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
+    pg.on(
+        "request",
+        lambda r: None
+        if r.url.startswith((server, "data:"))
+        else pg.problems.append(f"request outside the server: {r.url}"),
+    )
+    pg.base = server
+    yield pg
+    problems = list(pg.problems)
+    context.close()
+    assert not problems, problems
+
+
+@pytest.fixture(scope="module")
+def db(built_full):
+    settings, _ = built_full
+    con = duckdb.connect(str(settings.db_path), read_only=True)
+    yield con
+    con.close()
+
+
+def _pick_suggestion(page, box: str, text: str, expected: str) -> None:
+    """Type into a search box and choose ``expected`` with the keyboard only."""
+    page.fill(box, text)
+    option = page.locator(f"{box}-list li[role=option]", has_text=expected).first
+    option.wait_for()
+    options = page.locator(f"{box}-list li[role=option]")
+    index = next(i for i in range(options.count()) if expected in options.nth(i).inner_text())
+    for _ in range(index + 1):
+        page.keyboard.press("ArrowDown")
+    assert page.get_attribute(box, "aria-activedescendant") == f"{box[1:]}-opt-{index}"
+    page.keyboard.press("Enter")
+
+
+def test_search_open_occupation_and_load_its_tasks(page, db, shots):
+    code = "29-1141.00"
+    tasks = db.execute(
+        "SELECT t.task, e.human_exposure FROM onet_tasks t LEFT JOIN exposure_labels e "
+        "USING (onet_soc_code, task_id) WHERE t.onet_soc_code = ?",
+        [code],
+    ).fetchall()
+    page.goto(f"{page.base}/#/occupations")
+    _pick_suggestion(page, "#occ-search", "registered nur", "Registered Nurses")
+    page.wait_for_url(f"**/#/occupation/{code}")
+    page.locator("h1", has_text="Registered Nurses").wait_for()
+    assert page.locator("#tasks table").count() == 0  # tasks load on demand
+    page.click("#show-tasks")
+    rows = page.locator("#tasks tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == len(tasks)
+    human = dict(tasks)
+    first = rows.first.locator("td")
+    assert human[first.nth(0).inner_text()] == first.nth(2).inner_text()
+    page.locator("#occ-geo tbody tr").first.wait_for()
+    page.screenshot(path=shots / "occupation.png", full_page=True)
+
+
+def test_search_suggests_alternate_titles_and_similar_titles(page):
+    page.goto(f"{page.base}/#/occupations")
+    page.fill("#occ-search", "forklift")
+    page.locator("#occ-search-list li", has_text="Industrial Truck and Tractor Operators").wait_for()
+    assert "also called" in page.inner_text("#occ-search-list")
+    page.fill("#occ-search", "acountant")  # a typo: only the title coder finds it
+    page.locator("#occ-search-list li", has_text="Accountants and Auditors").wait_for()
+    assert "similar title" in page.inner_text("#occ-search-list")
+
+
+def test_rate_my_job(page, shots):
+    page.goto(f"{page.base}/#/rate")
+    page.fill("#rate-title", "RN - ICU night shift")
+    page.fill(
+        "#rate-text",
+        "Responsibilities\n"
+        "- Assess patients' health and develop individualized nursing care plans.\n"
+        "- Administer medications and monitor patients' vital signs.\n"
+        "- Document care in the electronic health record.\n"
+        "- Educate patients and families about treatment and recovery.",
+    )
+    page.click("#rate-go")
+    page.locator("#rate-out h2", has_text="Your tasks").wait_for(timeout=60_000)
+    first = page.locator("#rate-out table").first.locator("tbody tr").first
+    assert first.locator("td").nth(1).inner_text().startswith("29-1141")
+    statements = page.locator("#rate-out table").nth(1).locator("tbody tr")
+    assert statements.count() == 4
+    labels = {statements.nth(i).locator(".badge").inner_text() for i in range(4)}
+    assert labels <= {"E0", "E1", "E2"}
+    page.screenshot(path=shots / "rate-my-job.png", full_page=True)
+
+
+def test_careers_query(page, built_full, shots):
+    from laborlens.careers.recommend import recommend_careers
+
+    settings, _ = built_full
+    expected = recommend_careers("53-7051.00", top=10, settings=settings)
+    page.goto(f"{page.base}/#/careers")
+    _pick_suggestion(page, "#careers-search", "forklift", "Industrial Truck and Tractor Operators")
+    rows = page.locator("#careers-out tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 10
+    shown = [rows.nth(i).locator("td").nth(1).inner_text() for i in range(10)]
+    assert shown == [i["title"] for i in expected.items]
+    page.select_option("#careers-objective", "safer")
+    page.wait_for_function(
+        "first => document.querySelector('#careers-out tbody tr td:nth-child(2)')"
+        "?.innerText !== first",
+        arg=shown[0],
+    )
+    page.screenshot(path=shots / "careers.png", full_page=True)
+
+
+def test_measures_view(page, db, shots):
+    n = db.execute("SELECT count(*) FROM measure_coverage").fetchone()[0]
+    page.goto(f"{page.base}/#/measures")
+    page.locator("#corr-chart .main-svg").first.wait_for()
+    assert page.locator("table tbody tr").count() == n
+    page.screenshot(path=shots / "measures.png", full_page=True)
+
+
+def test_every_control_has_a_label_and_the_page_works_by_keyboard(page):
+    page.goto(f"{page.base}/#/rate")
+    page.locator("#rate-title").wait_for()
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('input, select, textarea')]
+             .filter(el => !el.closest('[hidden]'))
+             .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+             .map(el => el.id || el.outerHTML)"""
+    )
+    assert unlabelled == []
+    first = page.evaluate(
+        "document.querySelector('a[href], button, input, select, textarea').className"
+    )
+    assert first == "skip"  # the first stop of the tab order skips the navigation
+    page.focus("a.skip")
+    assert page.locator("a.skip").bounding_box()["x"] >= 0  # visible once focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    assert page.url.endswith("#/rate")
+    for view in ("occupations", "careers", "measures"):
+        page.focus(f'nav a[data-view="{view}"]')
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"**/#/{view}")
+        assert page.get_attribute(f'nav a[data-view="{view}"]', "aria-current") == "page"
+
