@@ -51,11 +51,11 @@ def server(built_full, tmp_path_factory):
         "LABORLENS_CACHE": str(settings.cache_dir),
         "LABORLENS_OFFLINE": "1",
     }
+    port_arg = ("--port", str(port))
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "laborlens", "serve", "--db", str(settings.db_path)]
-            + ["--port", str(port)],
+            [sys.executable, "-m", "laborlens", "serve", "--db", str(settings.db_path), *port_arg],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
@@ -111,9 +111,11 @@ def page(browser, server):
     )
     pg.on(
         "request",
-        lambda r: None
-        if r.url.startswith((server, "data:"))
-        else pg.problems.append(f"request outside the server: {r.url}"),
+        lambda r: (
+            None
+            if r.url.startswith((server, "data:"))
+            else pg.problems.append(f"request outside the server: {r.url}")
+        ),
     )
     pg.base = server
     yield pg
@@ -169,7 +171,9 @@ def test_search_open_occupation_and_load_its_tasks(page, db, shots):
 def test_search_suggests_alternate_titles_and_similar_titles(page):
     page.goto(f"{page.base}/#/occupations")
     page.fill("#occ-search", "forklift")
-    page.locator("#occ-search-list li", has_text="Industrial Truck and Tractor Operators").wait_for()
+    page.locator(
+        "#occ-search-list li", has_text="Industrial Truck and Tractor Operators"
+    ).wait_for()
     assert "also called" in page.inner_text("#occ-search-list")
     page.fill("#occ-search", "acountant")  # a typo: only the title coder finds it
     page.locator("#occ-search-list li", has_text="Accountants and Auditors").wait_for()
@@ -251,4 +255,3 @@ def test_every_control_has_a_label_and_the_page_works_by_keyboard(page):
         page.keyboard.press("Enter")
         page.wait_for_url(f"**/#/{view}")
         assert page.get_attribute(f'nav a[data-view="{view}"]', "aria-current") == "page"
-
