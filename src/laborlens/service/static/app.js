@@ -381,6 +381,114 @@ views.measures = async () => {
   } catch (err) { view(h("h1", {}, "Measures compared"), errorBox(err)); }
 };
 
+const STAT_LABEL = {
+  "share_ge_0.1": "Workers with ≥ 10 % of tasks exposed",
+  "share_ge_0.5": "Workers with ≥ 50 % of tasks exposed",
+  mean_exposure: "Mean exposure (β) per worker",
+};
+const SOURCE_LABEL = { human: "Human labels", gpt4: "GPT-4 labels", model: "laborlens model" };
+
+function interval(s, pct = true) {
+  if (!s || s.point === null || s.point === undefined) return "–";
+  const f = pct ? (x) => fmt.pct(x) : (x) => fmt.num(x, 3);
+  return s.lower === null || s.lower === undefined ? f(s.point) : `95 % interval ${f(s.lower)} – ${f(s.upper)}`;
+}
+
+function sourcePicker(id, current, sources, onChange) {
+  const sel = h("select", { id, onchange: () => onChange(sel.value) },
+    sources.map((src) => h("option", { value: src, selected: src === current }, SOURCE_LABEL[src] || src)));
+  return h("div", { class: "field" }, h("label", { for: id }, "Exposure labels"), sel);
+}
+
+function errorBars(stats) {
+  return {
+    type: "data", symmetric: false,
+    array: stats.map((s) => (s.upper ?? s.point) - s.point),
+    arrayminus: stats.map((s) => s.point - (s.lower ?? s.point)),
+    color: "#444", thickness: 1.2, width: 3,
+  };
+}
+
+views.overview = async (source = "human") => {
+  view(h("h1", {}, "AI exposure of US jobs"), loading());
+  let imp, units;
+  try {
+    [imp, units] = await Promise.all([
+      api(`/api/impact?source=${encodeURIComponent(source)}`),
+      api(`/api/impact/occupations?source=${encodeURIComponent(source)}`),
+    ]);
+  } catch (err) { view(h("h1", {}, "AI exposure of US jobs"), errorBox(err)); return; }
+  const hl = imp.headline.all_workers;
+  const majors = [...imp.major_groups].filter((g) => g["share_ge_0.5"]?.point !== null).sort((a, b) => a.mean_exposure.point - b.mean_exposure.point);
+  const scored = units.units.filter((u) => u.score !== null && u.a_median !== null && u.employment);
+  view(
+    h("h1", {}, "AI exposure of US jobs"),
+    h("p", {}, `Share of the ${fmt.int(hl.employment_total)} workers in OEWS May ${imp.headline.vintage} whose occupations have a given share of tasks exposed to large language models (β: E1 + ½ E2, ${imp.headline.weighting} task weights). Intervals: ${imp.headline.n_draws} bootstrap draws of tasks within occupations (seed ${imp.headline.seed}).`),
+    h("form", { class: "inline", onsubmit: (e) => e.preventDefault() },
+      sourcePicker("overview-source", source, imp.sources, (v) => { location.hash = `#/overview/${v}`; })),
+    h("div", { class: "cards", id: "headline" },
+      ["share_ge_0.1", "share_ge_0.5"].map((k) => card(STAT_LABEL[k], fmt.pct(hl[k].point), interval(hl[k]))),
+      card(STAT_LABEL.mean_exposure, fmt.num(hl.mean_exposure.point, 3), interval(hl.mean_exposure, false)),
+      card("Employment covered", fmt.pct(hl.employment_share_covered), `${fmt.int(hl.employment_covered)} of ${fmt.int(hl.employment_total)} workers have scored occupations`),
+    ),
+    h("div", { class: "grid2" },
+      chart("majors-chart", [{
+        type: "bar", orientation: "h", y: majors.map((g) => g.group_label.replace(/ Occupations$/, "")),
+        x: majors.map((g) => g.mean_exposure.point), error_x: errorBars(majors.map((g) => g.mean_exposure)),
+        marker: { color: "#0b5cad" }, hovertemplate: "%{y}: %{x:.3f}<extra></extra>",
+      }], { title: { text: "Mean exposure (β) by major group" }, height: 640, margin: { l: 10, r: 20, t: 50, b: 50 }, yaxis: { automargin: true, tickfont: { size: 11 } }, xaxis: { title: { text: "β per worker (95 % interval)" }, rangemode: "tozero" } }),
+      chart("wage-chart", [{
+        type: "scatter", mode: "markers", x: scored.map((u) => u.a_median), y: scored.map((u) => u.score),
+        text: scored.map((u) => u.title),
+        marker: { size: scored.map((u) => Math.sqrt(u.employment)), sizemode: "area", sizeref: (2 * Math.sqrt(Math.max(...scored.map((u) => u.employment)))) / 40 ** 2, sizemin: 2, color: "rgba(11,92,173,.45)", line: { color: "#083f78", width: 0.5 } },
+        hovertemplate: "%{text}<br>median wage $%{x:,.0f}<br>β %{y:.2f}<extra></extra>",
+      }], { title: { text: "Exposure against wage, sized by employment" }, height: 640, xaxis: { type: "log", title: { text: "Median annual wage (OEWS May 2025, log scale)" } }, yaxis: { title: { text: "β (share of tasks exposed)" }, range: [-0.02, 1.02] } }),
+    ),
+    table([
+      { label: "Major group", key: "group_label" },
+      { label: "Employment", num: true, render: (g) => fmt.int(g.employment_total) },
+      { label: "≥ 50 % exposed", num: true, render: (g) => fmt.pct(g["share_ge_0.5"].point) },
+      { label: "95 % interval", num: true, render: (g) => `${fmt.pct(g["share_ge_0.5"].lower)} – ${fmt.pct(g["share_ge_0.5"].upper)}` },
+      { label: "Mean β", num: true, render: (g) => fmt.num(g.mean_exposure.point, 3) },
+    ], [...majors].reverse(), { caption: "By SOC major group", wrap: true }),
+  );
+};
+
+views.geography = async (arg) => {
+  const [source = "human", level = "state"] = (arg ? decodeURIComponent(arg) : "").split(":").map((x) => x || undefined);
+  view(h("h1", {}, "Geography"), loading());
+  let geo;
+  try { geo = await api(`/api/impact/geography?source=${encodeURIComponent(source)}&level=${level}`); } catch (err) { view(h("h1", {}, "Geography"), errorBox(err)); return; }
+  const areas = geo.areas.filter((a) => a["share_ge_0.5"]?.point !== null);
+  const byShare = [...areas].sort((a, b) => b["share_ge_0.5"].point - a["share_ge_0.5"].point);
+  const go = (src, lvl) => { location.hash = `#/geography/${src}:${lvl}`; };
+  const levelSel = h("select", { id: "geo-level", onchange: () => go(source, levelSel.value) },
+    [["state", "States"], ["metro", "Metro areas"]].map(([v, l]) => h("option", { value: v, selected: v === level }, l)));
+  const top = level === "state" ? byShare : byShare.slice(0, 40);
+  const shown = [...top].reverse();
+  view(
+    h("h1", {}, "Geography"),
+    h("p", {}, `Share of each area's workers (OEWS May 2025 ${level === "state" ? "state" : "metropolitan area"} estimates) in occupations with at least half of their tasks exposed, with 95 % bootstrap intervals.`),
+    h("form", { class: "inline", onsubmit: (e) => e.preventDefault() },
+      sourcePicker("geo-source", source, geo.sources, (v) => go(v, level)),
+      h("div", { class: "field" }, h("label", { for: "geo-level" }, "Areas"), levelSel)),
+    chart("geo-chart", [{
+      type: "bar", orientation: "h", y: shown.map((a) => a.group_label), x: shown.map((a) => a["share_ge_0.5"].point),
+      error_x: errorBars(shown.map((a) => a["share_ge_0.5"])), marker: { color: "#0b5cad" },
+      hovertemplate: "%{y}: %{x:.1%}<extra></extra>",
+    }], { title: { text: level === "state" ? "Workers with ≥ 50 % of tasks exposed, by state" : "The 40 metro areas with the highest share" }, height: Math.max(420, 18 * shown.length + 120), margin: { l: 10, r: 20, t: 50, b: 50 }, yaxis: { automargin: true, tickfont: { size: 11 } }, xaxis: { tickformat: ".0%", rangemode: "tozero" } }),
+    table([
+      { label: level === "state" ? "State" : "Metro area", key: "group_label" },
+      { label: "Employment", num: true, render: (a) => fmt.int(a.employment_total) },
+      { label: "≥ 50 % exposed", num: true, render: (a) => fmt.pct(a["share_ge_0.5"].point) },
+      { label: "95 % interval", num: true, render: (a) => `${fmt.pct(a["share_ge_0.5"].lower)} – ${fmt.pct(a["share_ge_0.5"].upper)}` },
+      { label: "≥ 10 % exposed", num: true, render: (a) => fmt.pct(a["share_ge_0.1"].point) },
+      { label: "Mean β", num: true, render: (a) => fmt.num(a.mean_exposure.point, 3) },
+      { label: "Employment covered", num: true, render: (a) => fmt.pct(a.employment_share_covered) },
+    ], byShare, { caption: `${byShare.length} areas, most exposed first`, wrap: true }),
+  );
+};
+
 // ---------------------------------------------------------------------------------------
 // router
 
