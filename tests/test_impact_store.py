@@ -17,7 +17,7 @@ from laborlens.impact.store import (
     SEED,
     STATISTICS,
     derive_impact_aggregates,
-    headline,
+    stored_headline,
     stored_impact,
     stored_sources,
     stored_units,
@@ -107,7 +107,7 @@ def test_coverage_adds_up_to_the_published_totals(con, source_path):
 
 
 def test_headline_is_the_all_workers_row_as_json(con):
-    h = headline(con, "gpt4")
+    h = stored_headline(con, "gpt4")
     json.dumps(h, allow_nan=False)  # a web client gets plain numbers, no NaN
     row = stored_impact(con, "gpt4", "all_workers")
     for statistic in STATISTICS:
@@ -139,7 +139,7 @@ def test_bad_requests_name_what_is_allowed(con):
     with pytest.raises(ConfigError, match=r"human, gpt4; got 'claude'"):
         stored_impact(con, "claude")
     with pytest.raises(ConfigError, match=r"built without models.*--models"):
-        headline(con, "model")
+        stored_headline(con, "model")
     with pytest.raises(ConfigError, match=r"all_workers, wage_bill, major_group.*got 'county'"):
         stored_impact(con, "human", "county")
     with pytest.raises(ConfigError, match="built without models"):

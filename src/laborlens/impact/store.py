@@ -209,7 +209,7 @@ def _number(value: object) -> float | int | None:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def headline(con: duckdb.DuckDBPyConnection, source: str = "human") -> dict:
+def stored_headline(con: duckdb.DuckDBPyConnection, source: str = "human") -> dict:
     """The all-workers and wage-bill figures of ``source`` with their intervals, as a plain,
     JSON-serialisable dict::
 
