@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from laborlens.db.connection import connect, table_names
-from laborlens.exceptions import ConfigError, DatabaseError
+from laborlens.exceptions import ConfigError, DatabaseError, LaborlensError
 from laborlens.impact import Choices, compute_impact, load
 from laborlens.impact.store import (
     BREAKDOWNS,
@@ -156,3 +156,14 @@ def test_a_database_built_before_the_step_says_rebuild(built_without_models):
     with pytest.raises(DatabaseError, match="lacks exposure_labels"):
         derive_impact_aggregates(old, built_without_models)
     assert table_names(old) == []
+
+
+def test_a_statistic_the_store_does_not_know_is_refused(fresh):
+    from laborlens.impact.store import _check_complete
+
+    tables = dict(fresh["human"].tables)
+    _check_complete(tables)  # the engine's default output is stored whole
+    tables["major_group"] = tables["major_group"].assign(**{"share_ge_0.3": 0.5})
+    tables["county"] = tables["state"]
+    with pytest.raises(LaborlensError, match=r"county, major_group\.share_ge_0\.3, which"):
+        _check_complete(tables)

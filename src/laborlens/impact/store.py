@@ -27,7 +27,7 @@ import pandas as pd
 
 from laborlens.config import Settings
 from laborlens.db.connection import query, table_names
-from laborlens.exceptions import ConfigError, DatabaseError
+from laborlens.exceptions import ConfigError, DatabaseError, LaborlensError
 from laborlens.impact.choices import SOURCES, Choices
 from laborlens.impact.run import compute_impact
 
@@ -97,6 +97,24 @@ def _long(source: str, breakdown: str, table: pd.DataFrame, choices: Choices) ->
     return out
 
 
+def _check_complete(tables: dict[str, pd.DataFrame]) -> None:
+    """Refuse to drop silently a table or statistic the engine gained since this was written."""
+    missing = sorted(set(tables) - {"units"} - set(BREAKDOWNS))
+    for name in BREAKDOWNS:
+        stats = [c for c in tables[name] if c.startswith(("mean_", "share_"))]
+        missing += [
+            f"{name}.{c}"
+            for c in stats
+            if c.removesuffix("_lo").removesuffix("_hi") not in STATISTICS
+        ]
+    if missing:
+        msg = (
+            f"The impact engine produced {', '.join(missing)}, which impact_aggregates does not "
+            "store; add them to BREAKDOWNS/STATISTICS in laborlens.impact.store"
+        )
+        raise LaborlensError(msg)
+
+
 def _units(source: str, units: pd.DataFrame, majors: pd.DataFrame) -> pd.DataFrame:
     u = units.copy()
     # the engine ranks top-coded medians (published as "≥ $239,200") as +inf; store a flag and
@@ -122,6 +140,7 @@ def impact_frames(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[st
             continue  # model: database built with --no-models
         choices = Choices(source=source)
         result = compute_impact(data, choices, n_draws=N_DRAWS, seed=SEED, geography=True)
+        _check_complete(result.tables)
         for breakdown in BREAKDOWNS:
             aggregates.append(_long(source, breakdown, result.tables[breakdown], choices))
         units.append(_units(source, result.tables["units"], data.majors))
