@@ -21,7 +21,7 @@ from laborlens.exceptions import (
     SourceError,
     SourceMissingError,
 )
-from laborlens.impact import Choices, compute_impact, impact_tables
+from laborlens.impact import Choices, compute_impact, impact_tables, stored_headline, stored_impact
 from laborlens.measures.analysis import correlation_matrix, measures_for, top_overlap
 from laborlens.measures.core import MEASURES, load_measures
 from laborlens.posting.analyze import PostingAnalysis, analyze_posting
@@ -68,5 +68,7 @@ __all__ = [
     "registry",
     "reskilling_priorities",
     "resolve_occupation",
+    "stored_headline",
+    "stored_impact",
     "top_overlap",
 ]

@@ -39,6 +39,12 @@ def _careers_step(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     build_career_tables(con, settings)
 
 
+def _impact_step(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    from laborlens.impact.store import derive_impact_aggregates
+
+    derive_impact_aggregates(con, settings)
+
+
 def _title_index(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     from laborlens.titles.index import build_title_tables
 
@@ -51,10 +57,11 @@ EXTRA_STEPS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Settings], Non
     ("public AI measures on SOC 2018", derive_measures),
     ("career similarity and recommendation tables", _careers_step),
     ("the job-title index", _title_index),
+    ("labor-market impact aggregates", _impact_step),
 ]
 
 # Bump when a table's shape or a derivation changes, so existing databases are rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(step_description, steps_done, steps_total)``."""

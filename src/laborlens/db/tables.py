@@ -256,6 +256,11 @@ DERIVED_TABLES: dict[str, str] = {
     "employment share)",
     "title_coder_params": "Title coder weights, prior strength and temperature fitted on "
     "held-out alternate and reported titles, with the held-out accuracy and calibration error",
+    "impact_aggregates": "Impact figures with 95 % bootstrap intervals (1,000 draws, seed 0) per "
+    "source × breakdown (all workers, wage bill, major group, wage decile, job zone, state, metro) "
+    "× group × statistic (mean β, shares ≥ 0.1 / 0.5), with coverage (docs/impact.md)",
+    "impact_units": "Per source × OEWS detailed occupation: employment, mean and median wage, "
+    "job zone and β score (mean over its O*NET occupations; NULL: unscored)",
     "sources": "Every source file loaded: release, license, sha256 and rows loaded",
     "tables": "Every table: description, row count and the sources it comes from",
     "build_info": "Build metadata: laborlens version, schema version, fingerprint, time",

@@ -8,6 +8,7 @@ from laborlens.impact.choices import PAPER_CHOICES, Choices
 from laborlens.impact.data import ImpactData, load
 from laborlens.impact.report import impact_tables, write_tables
 from laborlens.impact.run import ImpactResult, compute_impact, reproduction, sensitivity
+from laborlens.impact.store import stored_headline, stored_impact, stored_sources, stored_units
 
 __all__ = [
     "PAPER_CHOICES",
@@ -19,5 +20,9 @@ __all__ = [
     "load",
     "reproduction",
     "sensitivity",
+    "stored_headline",
+    "stored_impact",
+    "stored_sources",
+    "stored_units",
     "write_tables",
 ]

@@ -43,13 +43,17 @@ class ImpactData:
         """OEWS May 2025 state and metro rows (total and detailed), loaded on first use."""
         if self._areas is None:
             with connect(self.settings.db_path) as con:
-                self._areas = query(
-                    con,
-                    "SELECT area_type, area_code, area_name, state_abbr, soc_code, o_group, "
-                    "employment FROM oews_areas_2025 "
-                    "WHERE area_type IN ('state', 'metro') AND o_group IN ('total', 'detailed')",
-                )
+                self._areas = _read_areas(con)
         return self._areas
+
+
+def _read_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return query(
+        con,
+        "SELECT area_type, area_code, area_name, state_abbr, soc_code, o_group, "
+        "employment FROM oews_areas_2025 "
+        "WHERE area_type IN ('state', 'metro') AND o_group IN ('total', 'detailed')",
+    )
 
 
 def _require(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
@@ -65,75 +69,86 @@ def _require(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
 
 def load(settings: Settings) -> ImpactData:
     """Read the impact inputs; the model source is present only in a database built with models."""
+    with connect(settings.db_path) as con:
+        return load_from_connection(con, settings, areas=False)
+
+
+def load_from_connection(
+    con: duckdb.DuckDBPyConnection, settings: Settings, *, areas: bool = True
+) -> ImpactData:
+    """:func:`load` on an open connection (the build's temporary database, say).
+
+    With ``areas`` the state and metro rows are read now, from ``con``; without, they are read
+    on first use from ``settings.db_path``, which is a different database during a build.
+    """
     from laborlens.sources import eloundou
     from laborlens.sources.fetch import fetch
 
-    with connect(settings.db_path) as con:
-        _require(
+    _require(
+        con,
+        [
+            "exposure_labels",
+            "automation_labels",
+            "onet_tasks",
+            "occupations",
+            "onet_soc_crosswalk",
+            "oews_national_2021",
+            "oews_national_2025",
+            "soc_structure",
+        ],
+    )
+    present = set(table_names(con))
+    labels = query(
+        con,
+        "SELECT onet_soc_code, task_id, task, task_type, human_exposure, gpt4_exposure "
+        "FROM exposure_labels ORDER BY onet_soc_code, task_id",
+    )
+    tasks: dict[str, pd.DataFrame] = {}
+    for source, column in (("human", "human_exposure"), ("gpt4", "gpt4_exposure")):
+        t = labels[["onet_soc_code", "task_id", "task", "task_type"]].copy()
+        t["p_E1"] = labels[column].map({k: v[0] for k, v in _HARD.items()}).astype(float)
+        t["p_E2"] = labels[column].map({k: v[1] for k, v in _HARD.items()}).astype(float)
+        tasks[source] = t
+    automation: dict[str, pd.DataFrame] = {}
+    auto = query(
+        con,
+        "SELECT onet_soc_code, task_id, task_type, gpt4_automation, human_automation "
+        "FROM automation_labels ORDER BY onet_soc_code, task_id",
+    )
+    for source in ("gpt4", "human"):
+        col = f"{source}_automation"
+        a = auto[auto[col].notna()][["onet_soc_code", "task_id", "task_type"]].copy()
+        a["score"] = auto.loc[a.index, col].map(_T_LEVEL).astype(float) / 4.0
+        automation[source] = a.reset_index(drop=True)
+    if "task_exposure_model" in present:
+        tasks["model"] = query(
             con,
-            [
-                "exposure_labels",
-                "automation_labels",
-                "onet_tasks",
-                "occupations",
-                "onet_soc_crosswalk",
-                "oews_national_2021",
-                "oews_national_2025",
-                "soc_structure",
-            ],
+            "SELECT m.onet_soc_code, m.task_id, t.task, t.task_type, m.p_E1, m.p_E2 "
+            "FROM task_exposure_model m JOIN onet_tasks t USING (onet_soc_code, task_id) "
+            "ORDER BY m.onet_soc_code, m.task_id",
         )
-        present = set(table_names(con))
-        labels = query(
+    if "task_automation_model" in present:
+        automation["model"] = query(
             con,
-            "SELECT onet_soc_code, task_id, task, task_type, human_exposure, gpt4_exposure "
-            "FROM exposure_labels ORDER BY onet_soc_code, task_id",
+            "SELECT m.onet_soc_code, m.task_id, t.task_type, m.automation_score AS score "
+            "FROM task_automation_model m JOIN onet_tasks t USING (onet_soc_code, task_id) "
+            "ORDER BY m.onet_soc_code, m.task_id",
         )
-        tasks: dict[str, pd.DataFrame] = {}
-        for source, column in (("human", "human_exposure"), ("gpt4", "gpt4_exposure")):
-            t = labels[["onet_soc_code", "task_id", "task", "task_type"]].copy()
-            t["p_E1"] = labels[column].map({k: v[0] for k, v in _HARD.items()}).astype(float)
-            t["p_E2"] = labels[column].map({k: v[1] for k, v in _HARD.items()}).astype(float)
-            tasks[source] = t
-        automation: dict[str, pd.DataFrame] = {}
-        auto = query(
-            con,
-            "SELECT onet_soc_code, task_id, task_type, gpt4_automation, human_automation "
-            "FROM automation_labels ORDER BY onet_soc_code, task_id",
-        )
-        for source in ("gpt4", "human"):
-            col = f"{source}_automation"
-            a = auto[auto[col].notna()][["onet_soc_code", "task_id", "task_type"]].copy()
-            a["score"] = auto.loc[a.index, col].map(_T_LEVEL).astype(float) / 4.0
-            automation[source] = a.reset_index(drop=True)
-        if "task_exposure_model" in present:
-            tasks["model"] = query(
-                con,
-                "SELECT m.onet_soc_code, m.task_id, t.task, t.task_type, m.p_E1, m.p_E2 "
-                "FROM task_exposure_model m JOIN onet_tasks t USING (onet_soc_code, task_id) "
-                "ORDER BY m.onet_soc_code, m.task_id",
-            )
-        if "task_automation_model" in present:
-            automation["model"] = query(
-                con,
-                "SELECT m.onet_soc_code, m.task_id, t.task_type, m.automation_score AS score "
-                "FROM task_automation_model m JOIN onet_tasks t USING (onet_soc_code, task_id) "
-                "ORDER BY m.onet_soc_code, m.task_id",
-            )
-        occupations = query(
-            con,
-            "SELECT onet_soc_code, title, job_zone, nem_code, soc_major_code FROM occupations",
-        )
-        # the paper's occupations (O*NET 27.2) include a few codes O*NET 29.3 retired; their
-        # titles come from the published file so the title link can still find them
-        published = query(con, "SELECT onet_soc_code, title FROM published_occupation_exposure")
-        crosswalk = query(con, "SELECT onet_soc_code, nem_code FROM onet_soc_crosswalk")
-        oews, totals = {}, {}
-        for year in (2021, 2025):
-            frame = query(con, f"SELECT * FROM oews_national_{year}")
-            totals[year] = float(frame.loc[frame["o_group"] == "total", "employment"].iloc[0])
-            detailed = frame[frame["o_group"] == "detailed"].drop_duplicates("soc_code")
-            oews[year] = detailed.reset_index(drop=True)
-        majors = query(con, "SELECT soc_code, title FROM soc_structure WHERE level = 'major'")
+    occupations = query(
+        con,
+        "SELECT onet_soc_code, title, job_zone, nem_code, soc_major_code FROM occupations",
+    )
+    # the paper's occupations (O*NET 27.2) include a few codes O*NET 29.3 retired; their
+    # titles come from the published file so the title link can still find them
+    published = query(con, "SELECT onet_soc_code, title FROM published_occupation_exposure")
+    crosswalk = query(con, "SELECT onet_soc_code, nem_code FROM onet_soc_crosswalk")
+    oews, totals = {}, {}
+    for year in (2021, 2025):
+        frame = query(con, f"SELECT * FROM oews_national_{year}")
+        totals[year] = float(frame.loc[frame["o_group"] == "total", "employment"].iloc[0])
+        detailed = frame[frame["o_group"] == "detailed"].drop_duplicates("soc_code")
+        oews[year] = detailed.reset_index(drop=True)
+    majors = query(con, "SELECT soc_code, title FROM soc_structure WHERE level = 'major'")
     titles = pd.concat([occupations[["onet_soc_code", "title"]], published]).drop_duplicates(
         "onet_soc_code"
     )
@@ -153,4 +168,5 @@ def load(settings: Settings) -> ImpactData:
         majors=majors,
         paper_match=match,
         settings=settings,
+        _areas=_read_areas(con) if areas else None,
     )
