@@ -145,6 +145,47 @@ def _pick_suggestion(page, box: str, text: str, expected: str) -> None:
     page.keyboard.press("Enter")
 
 
+def test_overview_shows_the_stored_headline_with_intervals(page, db, shots):
+    from laborlens.impact.store import stored_groups, stored_headline
+
+    head = stored_headline(db, "human")["all_workers"]
+    majors = stored_groups(db, "human", "major_group")
+    page.goto(f"{page.base}/#/overview")
+    cards = page.locator("#headline .card")
+    cards.first.wait_for()
+    ten, half = cards.nth(0).inner_text(), cards.nth(1).inner_text()
+    for text, stat in ((ten, head["share_ge_0.1"]), (half, head["share_ge_0.5"])):
+        assert f"{100 * stat['point']:.1f} %" in text
+        assert f"{100 * stat['lower']:.1f} % – {100 * stat['upper']:.1f} %" in text
+    page.locator("#majors-chart .main-svg").first.wait_for()
+    page.locator("#wage-chart .main-svg").first.wait_for()
+    scored = [g for g in majors if g["share_ge_0.5"]["point"] is not None]
+    assert page.locator("table tbody tr").count() == len(scored)
+    page.screenshot(path=shots / "overview.png", full_page=True)
+    page.select_option("#overview-source", "gpt4")
+    page.wait_for_url("**/#/overview/gpt4")
+    gpt4 = stored_headline(db, "gpt4")["all_workers"]["share_ge_0.5"]["point"]
+    page.locator("#headline .card", has_text=f"{100 * gpt4:.1f} %").wait_for()
+
+
+def test_geography_lists_every_state(page, db, shots):
+    from laborlens.impact.store import stored_groups
+
+    states = [a for a in stored_groups(db, "human", "state") if a["share_ge_0.5"]["point"]]
+    top = max(states, key=lambda a: a["share_ge_0.5"]["point"])
+    page.goto(f"{page.base}/#/geography")
+    rows = page.locator("table tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == len(states)
+    assert rows.first.locator("td").first.inner_text() == top["group_label"]
+    page.locator("#geo-chart .main-svg").first.wait_for()
+    page.screenshot(path=shots / "geography.png", full_page=True)
+    page.select_option("#geo-level", "metro")
+    page.wait_for_url("**/#/geography/human:metro")
+    page.locator("table caption", has_text="areas").wait_for()
+    assert rows.count() > 300
+
+
 def test_search_open_occupation_and_load_its_tasks(page, db, shots):
     code = "29-1141.00"
     tasks = db.execute(
@@ -168,7 +209,7 @@ def test_search_open_occupation_and_load_its_tasks(page, db, shots):
     page.screenshot(path=shots / "occupation.png", full_page=True)
 
 
-def test_search_suggests_alternate_titles_and_similar_titles(page):
+def test_search_suggests_alternate_titles_and_similar_titles(page, shots):
     page.goto(f"{page.base}/#/occupations")
     page.fill("#occ-search", "forklift")
     page.locator(
@@ -178,6 +219,7 @@ def test_search_suggests_alternate_titles_and_similar_titles(page):
     page.fill("#occ-search", "acountant")  # a typo: only the title coder finds it
     page.locator("#occ-search-list li", has_text="Accountants and Auditors").wait_for()
     assert "similar title" in page.inner_text("#occ-search-list")
+    page.screenshot(path=shots / "search.png")
 
 
 def test_rate_my_job(page, shots):
@@ -248,10 +290,10 @@ def test_every_control_has_a_label_and_the_page_works_by_keyboard(page):
     page.focus("a.skip")
     assert page.locator("a.skip").bounding_box()["x"] >= 0  # visible once focused
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
+    page.wait_for_function("document.activeElement.id === 'main'")
     assert page.url.endswith("#/rate")
     for view in ("occupations", "careers", "measures"):
         page.focus(f'nav a[data-view="{view}"]')
         page.keyboard.press("Enter")
         page.wait_for_url(f"**/#/{view}")
-        assert page.get_attribute(f'nav a[data-view="{view}"]', "aria-current") == "page"
+        page.locator(f'nav a[data-view="{view}"][aria-current="page"]').wait_for()

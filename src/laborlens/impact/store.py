@@ -255,3 +255,25 @@ def stored_headline(con: duckdb.DuckDBPyConnection, source: str = "human") -> di
             entry[col] = _number(part[col].iloc[0])
         out[breakdown] = entry
     return out
+
+
+def stored_groups(
+    con: duckdb.DuckDBPyConnection, source: str = "human", breakdown: str = "major_group"
+) -> list[dict]:
+    """One JSON-ready dict per group of ``breakdown`` (engine order): group_code, group_label,
+    state_abbr, coverage, and each statistic as ``{point, lower, upper}``."""
+    frame = stored_impact(con, source, breakdown)
+    out = []
+    for _, part in frame.groupby("group_order", sort=True):
+        first = part.iloc[0]
+        entry: dict = {
+            k: _number(first[k]) for k in ["group_code", "group_label", "state_abbr", *_COVERAGE]
+        }
+        for r in part.itertuples():
+            entry[r.statistic] = {
+                "point": _number(r.point),
+                "lower": _number(r.lower),
+                "upper": _number(r.upper),
+            }
+        out.append(entry)
+    return out

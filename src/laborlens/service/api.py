@@ -263,6 +263,53 @@ def measures_table(s: StoreDep) -> dict:
     return {"rows": _jsonable(s.measures.to_dict("records"))}
 
 
+@router.get("/impact", tags=["impact"])
+def impact(s: StoreDep, source: Source = "human") -> dict:
+    """Headline shares of workers by exposure with 95 % bootstrap intervals, and the same by
+    SOC major group, wage decile and job zone (default choices; stored at build time)."""
+    from laborlens.impact.store import stored_groups, stored_headline, stored_sources
+
+    with s.cursor() as cur:
+        return _jsonable(
+            {
+                "sources": stored_sources(cur),
+                "headline": stored_headline(cur, source),
+                **{
+                    f"{b}s": stored_groups(cur, source, b)
+                    for b in ("major_group", "wage_decile", "job_zone")
+                },
+            }
+        )
+
+
+@router.get("/impact/geography", tags=["impact"])
+def impact_geography(
+    s: StoreDep, source: Source = "human", level: Literal["state", "metro"] = "state"
+) -> dict:
+    """The headline statistics for every state or metro area, with intervals."""
+    from laborlens.impact.store import stored_groups, stored_sources
+
+    with s.cursor() as cur:
+        return _jsonable(
+            {
+                "sources": stored_sources(cur),
+                "source": source,
+                "level": level,
+                "areas": stored_groups(cur, source, level),
+            }
+        )
+
+
+@router.get("/impact/occupations", tags=["impact"])
+def impact_occupations(s: StoreDep, source: Source = "human") -> dict:
+    """Per OEWS occupation: employment, wages and exposure score (the scatter's points)."""
+    from laborlens.impact.store import stored_units
+
+    with s.cursor() as cur:
+        units = stored_units(cur, source)
+    return {"source": source, "units": _jsonable(units.to_dict("records"))}
+
+
 def _jsonable(value):
     """NaN → None and numpy scalars → Python, recursively (JSON has no NaN)."""
     import math

@@ -442,7 +442,7 @@ views.overview = async (source = "human") => {
         text: scored.map((u) => u.title),
         marker: { size: scored.map((u) => Math.sqrt(u.employment)), sizemode: "area", sizeref: (2 * Math.sqrt(Math.max(...scored.map((u) => u.employment)))) / 40 ** 2, sizemin: 2, color: "rgba(11,92,173,.45)", line: { color: "#083f78", width: 0.5 } },
         hovertemplate: "%{text}<br>median wage $%{x:,.0f}<br>β %{y:.2f}<extra></extra>",
-      }], { title: { text: "Exposure against wage, sized by employment" }, height: 640, xaxis: { type: "log", title: { text: "Median annual wage (OEWS May 2025, log scale)" } }, yaxis: { title: { text: "β (share of tasks exposed)" }, range: [-0.02, 1.02] } }),
+      }], { title: { text: "Exposure against wage, sized by employment" }, height: 640, xaxis: { type: "log", title: { text: "Median annual wage (OEWS May 2025, log scale)" }, tickvals: [25e3, 50e3, 100e3, 200e3, 400e3], ticktext: ["$25k", "$50k", "$100k", "$200k", "$400k"] }, yaxis: { title: { text: "β (share of tasks exposed)" }, range: [-0.02, 1.02] } }),
     ),
     table([
       { label: "Major group", key: "group_label" },
