@@ -18,6 +18,7 @@ from laborlens.exceptions import LaborlensError
 
 MAX_QUERY_CHARS = 200
 SIMILAR_MAX = 5  # suggestions from the title coder when too few titles match literally
+SIMILAR_RATIO = 0.5  # ... each at least this fraction as probable as the coder's best
 _CODE = re.compile(r"^\d{2}-?\d{0,4}(\.\d{0,2})?$")
 _WORD = re.compile(r"[a-z0-9]+")
 # (exact, every query word begins a word): an occupation's own title beats its alternates
@@ -127,8 +128,10 @@ class OccupationSearch:
             seen = {o["onet_soc_code"] for o in out}
             # the coder ranks typos well even where its calibrated probability is low
             coded = self._coder.code_one(q, top=min(limit, SIMILAR_MAX))
-            for row in coded.dropna(subset=["onet_soc_code"]).itertuples():
-                if row.onet_soc_code in seen or len(out) >= limit:
+            coded = coded.dropna(subset=["onet_soc_code"])
+            floor = SIMILAR_RATIO * float(coded["probability"].max()) if len(coded) else 0.0
+            for row in coded.itertuples():
+                if row.onet_soc_code in seen or len(out) >= limit or row.probability < floor:
                     continue
                 out.append(
                     {
