@@ -2,8 +2,8 @@
 
 Matches are ranked by where the query matched (code, occupation title, then O*NET's alternate
 and reported titles) and how (exact, or every query word beginning a word); ties go to the
-occupation with more workers. A query with no literal match falls back to the job-title coder,
-which tolerates typos and synonyms.
+occupation with more workers. A title query with fewer literal matches than asked for is
+completed by the job-title coder, which tolerates typos and synonyms (a code query is not).
 """
 
 from __future__ import annotations
@@ -97,7 +97,8 @@ class OccupationSearch:
             msg = f"the search text has {len(q)} characters; at most {MAX_QUERY_CHARS} allowed"
             raise SearchQueryError(msg)
         best: dict[int, tuple[float, str, str]] = {}
-        if _CODE.match(q):
+        is_code = bool(_CODE.match(q))
+        if is_code:
             digits = q.replace("-", "")
             for i, c in enumerate(self.codes):
                 if c.replace("-", "").startswith(digits):
@@ -124,7 +125,8 @@ class OccupationSearch:
             }
             for i, (score, kind, raw) in ranked[:limit]
         ]
-        if len(out) < limit and self._coder is not None and words:
+        # a code has no similar titles: the coder would offer frequent unrelated occupations
+        if len(out) < limit and self._coder is not None and words and not is_code:
             seen = {o["onet_soc_code"] for o in out}
             # the coder ranks typos well even where its calibrated probability is low
             coded = self._coder.code_one(q, top=min(limit, SIMILAR_MAX))

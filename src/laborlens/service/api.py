@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
 from laborlens import __version__
 from laborlens.service.schemas import (
+    NOT_BLANK,
     Health,
     PostingRequest,
     Problem,
@@ -29,6 +30,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": Problem, "description": "request body or batch too large"},
     422: {"model": Problem, "description": "invalid input; the message names the field"},
     503: {"model": Problem, "description": "the database or models lack what this needs"},
+}
+# FastAPI answers 400 itself when a body cannot be parsed at all (bytes that are not UTF-8)
+BODY_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {
+        "model": Problem,
+        "description": "the body could not be parsed at all (bytes that are not UTF-8)",
+    }
 }
 Code = Annotated[
     str,
@@ -77,7 +85,10 @@ def health(s: StoreDep) -> Health:
 @router.get("/occupations", response_model=list[SearchHit], tags=["occupations"])
 def search_occupations(
     s: StoreDep,
-    q: Annotated[str, Query(min_length=1, max_length=200, description="title words or code")],
+    q: Annotated[
+        str,
+        Query(min_length=1, max_length=200, pattern=NOT_BLANK, description="title words or code"),
+    ],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> list[dict]:
     """Occupations whose code, title or an alternate title matches ``q`` (every word begins a
@@ -94,7 +105,7 @@ def occupation(s: StoreDep, code: Code) -> dict:
     from laborlens.occupations import occupation_profile
 
     with s.cursor() as cur:
-        return occupation_profile(cur, code, s.measures)
+        return occupation_profile(cur, _resolve(s, cur, code), s.measures)
 
 
 @router.get("/occupations/{code}/tasks", tags=["occupations"])
@@ -103,7 +114,7 @@ def occupation_tasks(s: StoreDep, code: Code) -> dict:
     from laborlens.occupations import occupation_tasks as tasks
 
     with s.cursor() as cur:
-        return tasks(cur, code)
+        return tasks(cur, _resolve(s, cur, code))
 
 
 @router.get("/occupations/{code}/geography", tags=["occupations"])
@@ -114,7 +125,7 @@ def occupation_geography(
     from laborlens.occupations import occupation_geography as geography
 
     with s.cursor() as cur:
-        return geography(cur, code, level)
+        return geography(cur, _resolve(s, cur, code), level)
 
 
 @router.get("/occupations/{code}/transitions", tags=["careers"])
@@ -140,19 +151,35 @@ def careers(
     return _recommend(s, occupation, objective, top, beta_source)
 
 
+def _resolve(s: Store, cur, text: str) -> str:
+    """The O*NET-SOC code ``text`` means. Free text may go through the title coder, which
+    serves one thread at a time (its cache is shared), so it resolves under the coder's lock;
+    a code never reaches the coder and takes no lock."""
+    from laborlens.careers.resolve import CODE_LIKE, resolve_occupation
+
+    if CODE_LIKE.match(text.strip()):
+        return resolve_occupation(cur, text)
+    if s.has("title_index"):
+        s.coder()  # loaded before taking the lock
+    with s.coder_lock:
+        return resolve_occupation(cur, text)
+
+
 def _recommend(s: Store, occupation: str, objective: str, top: int, beta_source) -> dict:
     from laborlens.careers.recommend import recommend_careers
 
-    if s.has("title_index"):
-        s.coder()  # free text resolves through the coder: load it outside the cursor
     with s.cursor() as cur:
         rec = recommend_careers(
-            occupation, top=top, objective=objective, beta_source=beta_source, con=cur
+            _resolve(s, cur, occupation),
+            top=top,
+            objective=objective,
+            beta_source=beta_source,
+            con=cur,
         )
     return _jsonable(rec.to_dict())
 
 
-@router.post("/score", response_model=ScoreResponse, tags=["models"])
+@router.post("/score", response_model=ScoreResponse, tags=["models"], responses=BODY_ERRORS)
 def score(s: StoreDep, body: ScoreRequest, request: Request) -> ScoreResponse:
     """Rate task statements: exposure (E0/E1/E2) and automation level (T0–T4), with calibrated
     probabilities, from the default models."""
@@ -174,7 +201,7 @@ def score(s: StoreDep, body: ScoreRequest, request: Request) -> ScoreResponse:
     )
 
 
-@router.post("/titles/code", response_model=TitlesResponse, tags=["titles"])
+@router.post("/titles/code", response_model=TitlesResponse, tags=["titles"], responses=BODY_ERRORS)
 def code_titles(s: StoreDep, body: TitlesRequest, request: Request) -> TitlesResponse:
     """Job titles → ranked O*NET-SOC codes with calibrated probabilities (no code below
     ``min_probability``: the title is then returned with empty fields)."""
@@ -199,7 +226,7 @@ def code_title(
     return TitlesResponse(results=[TitleCode(**r) for r in _jsonable(frame.to_dict("records"))])
 
 
-@router.post("/postings/analyze", tags=["titles"])
+@router.post("/postings/analyze", tags=["titles"], responses=BODY_ERRORS)
 def analyze_posting(s: StoreDep, body: PostingRequest) -> dict:
     """A job posting → likely occupations, its task-like statements rated, a posting β with
     a 95 % interval, and how it differs from the occupation's O*NET tasks."""

@@ -8,7 +8,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from laborlens import __version__
 from laborlens.config import Settings, get_settings
@@ -121,6 +124,23 @@ def create_app(settings: Settings | None = None, config: ServiceConfig | None = 
                 401,
             )
         return await call_next(request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 405:
+            # Starlette's Allow names the methods of the first route on the path only; a path
+            # served by two routes (GET and POST /api/titles/code) must list both
+            allowed = {
+                method
+                for route in (*app.router.routes, *router.routes)  # the API's are inside router
+                if isinstance(route, Route) and route.methods
+                if route.matches(request.scope)[0] is not Match.NONE
+                for method in route.methods
+            }
+            if allowed:
+                headers = {**(exc.headers or {}), "Allow": ", ".join(sorted(allowed))}
+                exc = StarletteHTTPException(405, exc.detail, headers=headers)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(OccupationNotFoundError)
     async def not_found(request: Request, exc: OccupationNotFoundError):

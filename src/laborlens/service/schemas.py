@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 MAX_STATEMENT_CHARS = 2000
 MAX_TITLE_CHARS = 300
 
 
+# At least one character that str.strip() keeps: Python's whitespace spelled out, because
+# "\S" means something else in JSON Schema's (ECMA-262) regex than in Python's
+NOT_BLANK = r"[^\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+
+
+def _number_not_bool_or_text(value: Any) -> Any:
+    if isinstance(value, bool | str):
+        kind, msg = "int_type", "Input should be a valid integer"
+        raise PydanticCustomError(kind, msg)
+    return value
+
+
+# JSON Schema's integer: 3 and 3.0 are integers, true and "3" are not
+JsonInt = Annotated[int, BeforeValidator(_number_not_bool_or_text), Field(strict=False)]
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: a JSON value of another type is rejected as its schema says, never coerced
+    # (false is not the number 0)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Health(BaseModel):
@@ -34,7 +53,7 @@ class SearchHit(BaseModel):
 
 
 class TaskIn(Strict):
-    statement: str = Field(min_length=1, max_length=MAX_STATEMENT_CHARS)
+    statement: str = Field(min_length=1, max_length=MAX_STATEMENT_CHARS, pattern=NOT_BLANK)
     title: str | None = Field(
         default=None, max_length=MAX_TITLE_CHARS, description="occupation title, if known"
     )
@@ -66,8 +85,8 @@ class ScoreResponse(BaseModel):
 
 
 class TitlesRequest(Strict):
-    titles: list[str] = Field(min_length=1)
-    top: int = Field(default=5, ge=1, le=50)
+    titles: list[Annotated[str, Field(max_length=MAX_TITLE_CHARS)]] = Field(min_length=1)
+    top: JsonInt = Field(default=5, ge=1, le=50)
     min_probability: float = Field(default=0.0, ge=0.0, le=1.0)
 
 
@@ -85,9 +104,11 @@ class TitlesResponse(BaseModel):
 
 
 class PostingRequest(Strict):
-    text: str = Field(min_length=1, description="the posting, plain text or HTML")
+    text: str = Field(
+        min_length=1, pattern=NOT_BLANK, description="the posting, plain text or HTML"
+    )
     title: str | None = Field(default=None, max_length=MAX_TITLE_CHARS)
-    top: int = Field(default=3, ge=1, le=10)
+    top: JsonInt = Field(default=3, ge=1, le=10)
 
 
 class Problem(BaseModel):
