@@ -1,0 +1,427 @@
+"""Loopback load test of the REST API: p50/p99 latency and throughput of occupation search,
+occupation detail and task scoring, against the real server.
+
+Starts ``python -m laborlens serve`` on a free loopback port over an existing database (read
+only), waits for ``/api/health``, then drives it with an asyncio httpx client at a few
+concurrency levels. Every case is bounded by a request count and a time limit, whichever
+comes first. Inputs are real rows of the database: search queries are prefixes of O*NET
+titles and alternate titles (as typed in a suggest box), detail requests walk the
+``occupations`` codes in a shuffled order, and scoring POSTs carry O*NET task statements
+from ``onet_tasks``. Client and server run on the same machine and share its cores.
+
+    PYTHONPATH=src python bench/bench_service.py [--db PATH] [--models DIR] [--no-write]
+
+Writes the table to docs/benchmarks.md (section "Service (loopback load test)").
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import httpx
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+from bench_pipeline import cpu_name, replace_section  # noqa: E402
+from laborlens.config import get_settings  # noqa: E402
+
+DETAIL_P99_MS = 50.0
+SCORE_1000_S = 2.0
+SEED = 20240607
+CASES = ("search", "detail", "score", "batch")
+
+
+@dataclass
+class Case:
+    """One measured case: what was requested, how often at once, and what came back."""
+
+    name: str
+    concurrency: int
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    wall: float = 0.0
+    stopped_by: str = "requests"
+
+    @property
+    def n(self) -> int:
+        return len(self.latencies)
+
+    def pct(self, q: float) -> float:
+        return float(np.percentile(self.latencies, q)) if self.latencies else float("nan")
+
+
+# -- inputs from the database ------------------------------------------------------------------
+
+
+def load_inputs(db: Path, rng: random.Random) -> tuple[list[str], list[str], list[dict]]:
+    """(search queries, occupation codes, task statements with their occupation title)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        titles = [r[0] for r in con.execute("SELECT title FROM occupations").fetchall()]
+        alternates = [
+            r[0]
+            for r in con.execute(
+                "SELECT alternate_title FROM onet_alternate_titles "
+                "USING SAMPLE 2000 ROWS (reservoir, 7)"
+            ).fetchall()
+        ]
+        codes = [r[0] for r in con.execute("SELECT onet_soc_code FROM occupations").fetchall()]
+        tasks = [
+            {"statement": s, "title": t}
+            for s, t in con.execute(
+                "SELECT t.task, o.title FROM onet_tasks t JOIN occupations o "
+                "USING (onet_soc_code) ORDER BY t.onet_soc_code, t.task_id"
+            ).fetchall()
+        ]
+    except duckdb.CatalogException as exc:
+        msg = f"{db} lacks a table the benchmark reads ({exc}); rebuild it with `laborlens build`."
+        raise SystemExit(msg) from exc
+    finally:
+        con.close()
+    queries = []
+    for title in titles + alternates:
+        # what a user has typed so far: 3 characters up to the whole title
+        cut = rng.randint(3, max(3, len(title)))
+        q = title[:cut].strip()
+        if q:
+            queries.append(q)
+    rng.shuffle(queries)
+    rng.shuffle(codes)
+    rng.shuffle(tasks)
+    return queries, codes, tasks
+
+
+# -- the server --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``laborlens serve`` in a child process, logging to a temporary file."""
+
+    def __init__(self, db: Path, models: Path, cache: Path, timeout: float, src: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        fd, log = tempfile.mkstemp(prefix="ll-serve-", suffix=".log")
+        self.log = Path(log)
+        env = {
+            **os.environ,
+            "LABORLENS_MODELS": str(models),
+            "LABORLENS_CACHE": str(cache),
+            "LABORLENS_OFFLINE": "1",
+            # serve this checkout's code, whatever is installed
+            "PYTHONPATH": os.pathsep.join(p for p in (str(src), os.environ.get("PYTHONPATH")) if p),
+        }
+        cmd = [sys.executable, "-m", "laborlens", "serve", "--db", str(db)]
+        cmd += ["--port", str(self.port)]
+        start = time.perf_counter()
+        self.proc = subprocess.Popen(cmd, env=env, stdout=fd, stderr=subprocess.STDOUT)
+        os.close(fd)  # the child holds its own copy
+        self.health = self._wait(timeout)
+        self.startup = time.perf_counter() - start
+        self.peak_rss_mib = float("nan")
+
+    def _wait(self, timeout: float) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                msg = f"the server exited ({self.proc.returncode}):\n{self.tail()}"
+                raise SystemExit(msg)
+            try:
+                r = httpx.get(f"{self.url}/api/health", timeout=2)
+                if r.status_code == 200:
+                    return r.json()
+            except httpx.TransportError:
+                pass
+            time.sleep(0.25)
+        self.stop()
+        msg = f"the server did not answer /api/health in {timeout:.0f} s:\n{self.tail()}"
+        raise SystemExit(msg)
+
+    def tail(self, n: int = 30) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
+
+    def stop(self, grace: float = 15.0) -> None:
+        """SIGTERM (uvicorn shuts down cleanly), SIGKILL after ``grace`` seconds; reaps the
+        child with wait4 to read its peak resident memory."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + grace
+            while True:
+                pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
+                if pid:
+                    self.proc.returncode = os.waitstatus_to_exitcode(status)
+                    self.peak_rss_mib = usage.ru_maxrss / 1024
+                    break
+                if time.monotonic() > deadline:
+                    self.proc.kill()
+                    deadline = float("inf")
+                time.sleep(0.1)
+        self.log.unlink(missing_ok=True)
+
+
+# -- the load ----------------------------------------------------------------------------------
+
+
+async def run_case(
+    client: httpx.AsyncClient,
+    case: Case,
+    make_request,
+    n_inputs: int,
+    max_requests: int,
+    max_seconds: float,
+    first: int = 0,
+) -> Case:
+    """``case.concurrency`` workers send requests ``make_request(i)`` for inputs i = first,
+    first + 1, ... (wrapping around) until ``max_requests`` were sent or ``max_seconds``
+    passed."""
+    next_i = 0
+    start = time.perf_counter()
+    deadline = start + max_seconds
+
+    async def worker():
+        nonlocal next_i
+        while next_i < max_requests:
+            if time.perf_counter() >= deadline:
+                case.stopped_by = "time"
+                return
+            i, next_i = next_i, next_i + 1
+            method, url, body = make_request((first + i) % n_inputs)
+            t = time.perf_counter()
+            try:
+                r = await client.request(method, url, json=body)
+                ok = r.status_code == 200
+                if ok:
+                    r.json()  # the whole body arrived and parses
+                else:
+                    case.errors.append(f"{method} {url}: {r.status_code} {r.text[:200]}")
+            except httpx.HTTPError as exc:
+                ok = False
+                case.errors.append(f"{method} {url}: {type(exc).__name__} {exc}")
+            if ok:
+                case.latencies.append(time.perf_counter() - t)
+
+    await asyncio.gather(*(worker() for _ in range(case.concurrency)))
+    case.wall = time.perf_counter() - start
+    return case
+
+
+async def load_test(url: str, log, opts, queries, codes, tasks) -> list[Case]:
+    batch = opts.score_batch
+    n_batches = len(tasks) // batch
+
+    def search(i):
+        return "GET", "/api/occupations", None, {"q": queries[i], "limit": 10}
+
+    def detail(i):
+        return "GET", f"/api/occupations/{codes[i]}", None, None
+
+    def score_batch(i):
+        return "POST", "/api/score", {"tasks": tasks[i * batch : (i + 1) * batch]}, None
+
+    def score_one(i):
+        return "POST", "/api/score", {"tasks": [tasks[i]]}, None
+
+    plan = {
+        "search": ("search", search, len(queries), opts.requests, opts.seconds, opts.concurrency),
+        "detail": ("detail", detail, len(codes), opts.requests, opts.seconds, opts.concurrency),
+        "score": ("score 1", score_one, len(tasks), opts.requests, opts.seconds, opts.concurrency),
+        "batch": (
+            f"score {batch}",
+            score_batch,
+            n_batches,
+            opts.score_posts,
+            opts.score_seconds,
+            [1],
+        ),
+    }
+    limits = httpx.Limits(max_connections=max(opts.concurrency) + 2)
+    timeout = httpx.Timeout(60.0)
+    cases = []
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
+        for key in opts.cases:
+            name, make, n_inputs, max_req, max_s, levels = plan[key]
+
+            def with_params(i, make=make):
+                method, path, body, params = make(i)
+                return method, client.build_request(method, path, params=params).url, body
+
+            # warm-up, not measured: connections, first-use caches, the title coder
+            warm = Case(name, 1)
+            await run_case(client, warm, with_params, n_inputs, 3, 30)
+            if warm.errors:
+                msg = f"{name}: the warm-up failed: {warm.errors[0]}\nserver log:\n{log()}"
+                raise SystemExit(msg)
+            # each level goes on where the last stopped: no request is replayed (and so
+            # served from a cache) unless a case wraps around all the inputs
+            first = warm.n
+            for c in levels:
+                case = Case(name, c)
+                await run_case(client, case, with_params, n_inputs, max_req, max_s, first)
+                first += case.n + len(case.errors)
+                cases.append(case)
+                print(f"  {name:>10} × {c}: {case.n} requests in {case.wall:.1f} s", flush=True)
+    return cases
+
+
+# -- report ------------------------------------------------------------------------------------
+
+
+def table(cases: list[Case], server: Server, opts, n_queries: int, n_codes: int) -> str:
+    load = os.getloadavg()[0]
+    lines = [
+        f"Machine: {os.cpu_count()} cores ({cpu_name()}), Python {platform.python_version()}; "
+        "the asyncio httpx client and the server (`laborlens serve`, one uvicorn worker, "
+        "access log on) share these cores, and other jobs were running on the machine "
+        f"(1-minute load average {load:.1f} at the end). Database "
+        f"`{Path(opts.db).name}` (built {server.health.get('built_at')}); server start-up to "
+        f"a healthy `/api/health` {server.startup:.1f} s, peak RSS {server.peak_rss_mib:.0f} MiB.",
+        "",
+        f"Each case stops after {opts.requests} requests or {opts.seconds:.0f} s "
+        f"({opts.score_posts} POSTs or {opts.score_seconds:.0f} s for the batch), after "
+        "3 unmeasured warm-up requests. Search: prefixes (3 characters to the whole title) of "
+        f"{n_queries:,} O*NET titles and alternate titles, in a shuffled order; detail: "
+        f"`GET /api/occupations/{{code}}` over the {n_codes:,} occupations in a shuffled "
+        "order; scoring: `POST /api/score` with real O*NET task statements and their "
+        "occupation title.",
+        "",
+        "| case | concurrency | requests | stopped by | p50 (ms) | p99 (ms) | max (ms) "
+        "| throughput (req/s) | errors |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for c in cases:
+        lines.append(
+            f"| {c.name} | {c.concurrency} | {c.n} | {c.stopped_by} | {c.pct(50) * 1e3:.1f} "
+            f"| {c.pct(99) * 1e3:.1f} | {max(c.latencies, default=float('nan')) * 1e3:.1f} "
+            f"| {c.n / c.wall:.1f} | {len(c.errors)} |"
+        )
+    detail = [c for c in cases if c.name == "detail"]
+    batch = next((c for c in cases if c.name == f"score {opts.score_batch}"), None)
+    lines += ["", "Targets, measured in this run:", ""]
+    for c in detail:
+        p99 = c.pct(99) * 1e3
+        verdict = "met" if p99 < DETAIL_P99_MS else "missed"
+        lines.append(
+            f"- occupation detail p99 < {DETAIL_P99_MS:.0f} ms at concurrency "
+            f"{c.concurrency}: {p99:.1f} ms ({p99 / DETAIL_P99_MS:.2f} × target), {verdict}."
+        )
+    if batch is None:
+        return "\n".join(lines)
+    med = batch.pct(50)
+    verdict = "met" if batch.pct(100) < SCORE_1000_S else "missed"
+    lines.append(
+        f"- {opts.score_batch:,} task statements per POST in < {SCORE_1000_S:.0f} s: median "
+        f"{med:.2f} s, slowest {batch.pct(100):.2f} s of {batch.n} POSTs "
+        f"({med / SCORE_1000_S:.2f} × target; {opts.score_batch / med:,.0f} statements/s), "
+        f"{verdict}."
+    )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", help="database to serve (default: LABORLENS_DB or the default)")
+    parser.add_argument("--models", help="trained models (default: LABORLENS_MODELS)")
+    parser.add_argument("--cache", help="embedding cache (default: LABORLENS_CACHE)")
+    parser.add_argument("--concurrency", default="1,8", help="comma-separated levels (default 1,8)")
+    parser.add_argument("--requests", type=int, default=1000, help="cap per case")
+    parser.add_argument("--seconds", type=float, default=10.0, help="time cap per case")
+    parser.add_argument("--score-batch", type=int, default=1000, help="statements per POST")
+    parser.add_argument("--score-posts", type=int, default=6, help="batch POSTs to time")
+    parser.add_argument("--score-seconds", type=float, default=30.0)
+    parser.add_argument("--startup-timeout", type=float, default=180.0)
+    parser.add_argument(
+        "--cases",
+        default=",".join(CASES),
+        help=f"comma-separated subset of {','.join(CASES)} (a subset is never written)",
+    )
+    parser.add_argument(
+        "--src",
+        type=Path,
+        default=REPO / "src",
+        help="serve the laborlens package in this folder (default: this checkout's src), e.g. "
+        "an exported older commit for a before/after comparison; never written",
+    )
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    opts = parser.parse_args()
+    opts.cases = [c.strip() for c in opts.cases.split(",") if c.strip()]
+    if not opts.cases or set(opts.cases) - set(CASES):
+        msg = f"--cases: give some of {', '.join(CASES)}; got {opts.cases}"
+        raise SystemExit(msg)
+    if set(opts.cases) != set(CASES) or opts.src != REPO / "src":
+        opts.no_write = True
+    if not (opts.src / "laborlens" / "__init__.py").is_file():
+        msg = f"--src {opts.src}: no laborlens package there"
+        raise SystemExit(msg)
+    opts.concurrency = sorted({int(c) for c in opts.concurrency.split(",") if c.strip()})
+    if not opts.concurrency or min(opts.concurrency) < 1:
+        msg = "--concurrency: give levels ≥ 1, e.g. 1,8"
+        raise SystemExit(msg)
+
+    settings = get_settings(db=opts.db, models_dir=opts.models, cache_dir=opts.cache)
+    db = Path(settings.db_path)
+    opts.db = str(db)
+    if not db.is_file():
+        msg = (
+            f"No laborlens database at {db}: give --db PATH (or set LABORLENS_DB) to a database "
+            "made by `laborlens build`."
+        )
+        raise SystemExit(msg)
+    rng = random.Random(SEED)
+    queries, codes, tasks = load_inputs(db, rng)
+    if len(tasks) < opts.score_batch:
+        msg = f"{db} has {len(tasks)} O*NET tasks; --score-batch needs more."
+        raise SystemExit(msg)
+    print(
+        f"{len(queries)} queries, {len(codes)} codes, {len(tasks)} tasks; starting the server",
+        flush=True,
+    )
+    server = Server(
+        db, Path(settings.models_dir), Path(settings.cache_dir), opts.startup_timeout, opts.src
+    )
+    try:
+        if not server.health.get("models"):
+            msg = (
+                f"The server found no trained models in {settings.models_dir}: give --models "
+                "DIR (or set LABORLENS_MODELS) to the models the database was built with."
+            )
+            raise SystemExit(msg)
+        print(f"server up in {server.startup:.1f} s at {server.url}", flush=True)
+        cases = asyncio.run(load_test(server.url, server.tail, opts, queries, codes, tasks))
+    finally:
+        died = server.proc.poll()
+        if died is not None:
+            print(f"the server exited ({died}) during the test:\n{server.tail()}")
+        server.stop()
+    out = table(cases, server, opts, len(queries), len(codes))
+    print(out)
+    errors = [e for c in cases for e in c.errors]
+    if errors:
+        msg = f"{len(errors)} requests failed, e.g. {errors[0]}"
+        raise SystemExit(msg)
+    if not opts.no_write:
+        replace_section("service", "Service (loopback load test, `bench/bench_service.py`)", out)
+
+
+if __name__ == "__main__":
+    main()
