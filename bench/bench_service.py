@@ -2,7 +2,7 @@
 occupation detail and task scoring, against the real server.
 
 Starts ``python -m laborlens serve`` on a free loopback port over an existing database (read
-only), waits for ``/api/health``, then drives it with an asyncio httpx client at a few
+only), waits for ``/api/health``, then drives it with a minimal asyncio HTTP/1.1 client at a few
 concurrency levels. Every case is bounded by a request count and a time limit, whichever
 comes first. Inputs are real rows of the database: search queries are prefixes of O*NET
 titles and alternate titles (as typed in a suggest box), detail requests walk the
@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
+import json
 import os
 import platform
 import random
@@ -29,6 +32,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import duckdb
 import httpx
@@ -52,8 +56,11 @@ class Case:
     name: str
     concurrency: int
     latencies: list[float] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # what each answer was, where it matters
     errors: list[str] = field(default_factory=list)
     wall: float = 0.0
+    server_cpu: float = 0.0  # seconds of CPU the server process used during the case
+    client_cpu: float = 0.0
     stopped_by: str = "requests"
 
     @property
@@ -63,13 +70,29 @@ class Case:
     def pct(self, q: float) -> float:
         return float(np.percentile(self.latencies, q)) if self.latencies else float("nan")
 
+    def only(self, kind: str) -> Case:
+        """The requests whose answer was of ``kind`` (latencies only)."""
+        out = Case(f"{self.name} ({kind})", self.concurrency, stopped_by=self.stopped_by)
+        out.latencies = [t for t, k in zip(self.latencies, self.kinds, strict=True) if k == kind]
+        return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 # -- inputs from the database ------------------------------------------------------------------
 
 
 def load_inputs(db: Path, rng: random.Random) -> tuple[list[str], list[str], list[dict]]:
     """(search queries, occupation codes, task statements with their occupation title)."""
-    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as exc:
+        msg = f"Cannot open {db} read-only as a laborlens database: {exc}"
+        raise SystemExit(msg) from exc
     try:
         titles = [r[0] for r in con.execute("SELECT title FROM occupations").fetchall()]
         alternates = [
@@ -181,69 +204,146 @@ class Server:
 # -- the load ----------------------------------------------------------------------------------
 
 
+class Connection:
+    """One keep-alive HTTP/1.1 connection, one request at a time: the least a load generator
+    needs. (httpx's AsyncClient spent about 1.8 ms of CPU per request here, twice what the
+    server spent on an occupation detail, on the cores the server shares.)"""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+            self.reader = self.writer = None
+
+    async def request(self, method: str, target: str, body: bytes | None) -> tuple[int, bytes]:
+        """(status, body) of one request; reopens the connection if the server closed it."""
+        if self.writer is None:
+            await self.open()
+        head = f"{method} {target} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+        if body is not None:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        self.writer.write(head.encode("ascii") + b"\r\n" + (body or b""))
+        try:
+            raw = await self.reader.readuntil(b"\r\n\r\n")
+            lines = raw.decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ", 2)[1])
+            headers = dict(line.lower().split(": ", 1) for line in lines[1:] if line)
+            if "content-length" not in headers:  # the API always sends one
+                msg = f"no Content-Length in the answer to {method} {target}"
+                raise ValueError(msg)
+            data = await self.reader.readexactly(int(headers["content-length"]))
+        except BaseException:  # a timeout's cancellation too: the stream is out of step
+            self._drop()
+            raise
+        if headers.get("connection") == "close":
+            self._drop()
+        return status, data
+
+    def _drop(self) -> None:
+        """Forget the connection now (the next request opens a new one)."""
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
 async def run_case(
-    client: httpx.AsyncClient,
+    connections: list[Connection],
     case: Case,
     make_request,
     n_inputs: int,
     max_requests: int,
     max_seconds: float,
     first: int = 0,
+    classify=None,
+    server_pid: int | None = None,
 ) -> Case:
-    """``case.concurrency`` workers send requests ``make_request(i)`` for inputs i = first,
-    first + 1, ... (wrapping around) until ``max_requests`` were sent or ``max_seconds``
-    passed."""
+    """``case.concurrency`` workers, each on a connection of its own, send requests
+    ``make_request(i)`` for inputs i = first, first + 1, ... (wrapping around) until
+    ``max_requests`` were sent or ``max_seconds`` passed. ``classify(answer)`` names the kind
+    of each answer. The connections are opened anew (untimed): the server closes one that
+    sat idle past its keep-alive time."""
+    used = connections[: case.concurrency]
+    for conn in used:
+        await conn.close()
+        await conn.open()
     next_i = 0
+    server_cpu = cpu_seconds(server_pid) if server_pid else 0.0
+    client_cpu = time.process_time()
     start = time.perf_counter()
     deadline = start + max_seconds
 
-    async def worker():
+    async def worker(conn: Connection):
         nonlocal next_i
         while next_i < max_requests:
             if time.perf_counter() >= deadline:
                 case.stopped_by = "time"
                 return
             i, next_i = next_i, next_i + 1
-            method, url, body = make_request((first + i) % n_inputs)
+            method, target, body = make_request((first + i) % n_inputs)
             t = time.perf_counter()
             try:
-                r = await client.request(method, url, json=body)
-                ok = r.status_code == 200
-                if ok:
-                    r.json()  # the whole body arrived and parses
+                status, data = await asyncio.wait_for(conn.request(method, target, body), 60)
+                if status == 200:
+                    answer = json.loads(data)  # the whole body arrived and parses
+                    case.latencies.append(time.perf_counter() - t)
+                    if classify:
+                        case.kinds.append(classify(answer))
                 else:
-                    case.errors.append(f"{method} {url}: {r.status_code} {r.text[:200]}")
-            except httpx.HTTPError as exc:
-                ok = False
-                case.errors.append(f"{method} {url}: {type(exc).__name__} {exc}")
-            if ok:
-                case.latencies.append(time.perf_counter() - t)
+                    case.errors.append(f"{method} {target}: {status} {data[:200]!r}")
+            except (OSError, ValueError, asyncio.IncompleteReadError, TimeoutError) as exc:
+                case.errors.append(f"{method} {target}: {type(exc).__name__} {exc}")
 
-    await asyncio.gather(*(worker() for _ in range(case.concurrency)))
+    await asyncio.gather(*(worker(c) for c in used))
     case.wall = time.perf_counter() - start
+    case.client_cpu = time.process_time() - client_cpu
+    if server_pid:
+        case.server_cpu = cpu_seconds(server_pid) - server_cpu
     return case
 
 
-async def load_test(url: str, log, opts, queries, codes, tasks) -> list[Case]:
+def machine_busy() -> float:
+    """CPU seconds all processes of the machine have used (Linux /proc/stat)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    ticks = [int(f) for f in fields[:8]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def search_kind(answer: list[dict]) -> str:
+    """Whether the title coder filled in suggestions (too few titles matched literally)."""
+    return "with coder suggestions" if any(h["match"] == "similar" for h in answer) else "literal"
+
+
+async def load_test(server: Server, opts, queries, codes, tasks) -> list[Case]:
     batch = opts.score_batch
     n_batches = len(tasks) // batch
 
     def search(i):
-        return "GET", "/api/occupations", None, {"q": queries[i], "limit": 10}
+        return "GET", "/api/occupations?" + urlencode({"q": queries[i], "limit": 10}), None
 
     def detail(i):
-        return "GET", f"/api/occupations/{codes[i]}", None, None
+        return "GET", f"/api/occupations/{quote(codes[i])}", None
 
     def score_batch(i):
-        return "POST", "/api/score", {"tasks": tasks[i * batch : (i + 1) * batch]}, None
+        return "POST", "/api/score", json.dumps({"tasks": tasks[i * batch : (i + 1) * batch]})
 
     def score_one(i):
-        return "POST", "/api/score", {"tasks": [tasks[i]]}, None
+        return "POST", "/api/score", json.dumps({"tasks": [tasks[i]]})
 
+    levels, n, secs = opts.concurrency, opts.requests, opts.seconds
     plan = {
-        "search": ("search", search, len(queries), opts.requests, opts.seconds, opts.concurrency),
-        "detail": ("detail", detail, len(codes), opts.requests, opts.seconds, opts.concurrency),
-        "score": ("score 1", score_one, len(tasks), opts.requests, opts.seconds, opts.concurrency),
+        "search": ("search", search, len(queries), n, secs, levels, search_kind),
+        "detail": ("detail", detail, len(codes), n, secs, levels, None),
+        "score": ("score 1", score_one, len(tasks), n, secs, levels, None),
         "batch": (
             f"score {batch}",
             score_batch,
@@ -251,34 +351,43 @@ async def load_test(url: str, log, opts, queries, codes, tasks) -> list[Case]:
             opts.score_posts,
             opts.score_seconds,
             [1],
+            None,
         ),
     }
-    limits = httpx.Limits(max_connections=max(opts.concurrency) + 2)
-    timeout = httpx.Timeout(60.0)
+    connections = [Connection("127.0.0.1", server.port) for _ in range(max(opts.concurrency))]
     cases = []
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
+    try:
         for key in opts.cases:
-            name, make, n_inputs, max_req, max_s, levels = plan[key]
+            name, make, n_inputs, max_req, max_s, levels, classify = plan[key]
 
-            def with_params(i, make=make):
-                method, path, body, params = make(i)
-                return method, client.build_request(method, path, params=params).url, body
+            def encoded(i, make=make):
+                method, target, body = make(i)
+                return method, target, body.encode() if body is not None else None
 
-            # warm-up, not measured: connections, first-use caches, the title coder
-            warm = Case(name, 1)
-            await run_case(client, warm, with_params, n_inputs, 3, 30)
+            # warm-up, not measured: first-use caches
+            warm = Case(name, max(levels))
+            pid = server.proc.pid
+            await run_case(
+                connections, warm, encoded, n_inputs, max(2, max(levels)), 60, server_pid=pid
+            )
+            opts.warm_cpu += warm.server_cpu + warm.client_cpu
             if warm.errors:
-                msg = f"{name}: the warm-up failed: {warm.errors[0]}\nserver log:\n{log()}"
+                msg = f"{name}: the warm-up failed: {warm.errors[0]}\nserver log:\n{server.tail()}"
                 raise SystemExit(msg)
             # each level goes on where the last stopped: no request is replayed (and so
             # served from a cache) unless a case wraps around all the inputs
             first = warm.n
             for c in levels:
                 case = Case(name, c)
-                await run_case(client, case, with_params, n_inputs, max_req, max_s, first)
+                await run_case(
+                    connections, case, encoded, n_inputs, max_req, max_s, first, classify, pid
+                )
                 first += case.n + len(case.errors)
                 cases.append(case)
                 print(f"  {name:>10} × {c}: {case.n} requests in {case.wall:.1f} s", flush=True)
+    finally:
+        for conn in connections:
+            await conn.close()
     return cases
 
 
@@ -286,33 +395,45 @@ async def load_test(url: str, log, opts, queries, codes, tasks) -> list[Case]:
 
 
 def table(cases: list[Case], server: Server, opts, n_queries: int, n_codes: int) -> str:
-    load = os.getloadavg()[0]
+    ours = sum(c.server_cpu + c.client_cpu for c in cases) + opts.warm_cpu
+    others = max(0.0, opts.machine_busy - ours) / opts.load_wall
     lines = [
-        f"Machine: {os.cpu_count()} cores ({cpu_name()}), Python {platform.python_version()}; "
-        "the asyncio httpx client and the server (`laborlens serve`, one uvicorn worker, "
-        "access log on) share these cores, and other jobs were running on the machine "
-        f"(1-minute load average {load:.1f} at the end). Database "
-        f"`{Path(opts.db).name}` (built {server.health.get('built_at')}); server start-up to "
-        f"a healthy `/api/health` {server.startup:.1f} s, peak RSS {server.peak_rss_mib:.0f} MiB.",
+        f"Machine: {os.cpu_count()} cores ({cpu_name()}), Python {platform.python_version()}. "
+        "The client (asyncio, one keep-alive HTTP/1.1 connection per concurrent request) "
+        "and the server (`laborlens serve`: one uvicorn worker, "
+        "access log on) share these cores with the other jobs of the machine, which used "
+        f"{others:.1f} of the {os.cpu_count()} cores on average during the test. Database "
+        f"`{Path(opts.db).name}` built {server.health.get('built_at')}; server start-up to a "
+        f"healthy `/api/health` {server.startup:.1f} s; server peak RSS "
+        f"{server.peak_rss_mib:.0f} MiB.",
         "",
-        f"Each case stops after {opts.requests} requests or {opts.seconds:.0f} s "
+        f"Each case stops after {opts.requests:,} requests or {opts.seconds:.0f} s "
         f"({opts.score_posts} POSTs or {opts.score_seconds:.0f} s for the batch), after "
-        "3 unmeasured warm-up requests. Search: prefixes (3 characters to the whole title) of "
-        f"{n_queries:,} O*NET titles and alternate titles, in a shuffled order; detail: "
-        f"`GET /api/occupations/{{code}}` over the {n_codes:,} occupations in a shuffled "
-        "order; scoring: `POST /api/score` with real O*NET task statements and their "
-        "occupation title.",
+        "a few unmeasured warm-up requests that also open the connections. Search: "
+        f"prefixes (3 characters to the whole title) of {n_queries:,} O*NET titles and "
+        "alternate titles; detail: `GET /api/occupations/{code}` over the "
+        f"{n_codes:,} occupations; scoring: `POST /api/score` with real O*NET task statements "
+        "and their occupation title; every input in a shuffled order, none repeated within a "
+        "case. CPU per request: the server's and the client's CPU time during the case over "
+        "the requests answered.",
         "",
         "| case | concurrency | requests | stopped by | p50 (ms) | p99 (ms) | max (ms) "
-        "| throughput (req/s) | errors |",
-        "|---|---:|---:|---|---:|---:|---:|---:|---:|",
+        "| throughput (req/s) | server CPU / req (ms) | client CPU / req (ms) | errors |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for c in cases:
         lines.append(
             f"| {c.name} | {c.concurrency} | {c.n} | {c.stopped_by} | {c.pct(50) * 1e3:.1f} "
             f"| {c.pct(99) * 1e3:.1f} | {max(c.latencies, default=float('nan')) * 1e3:.1f} "
-            f"| {c.n / c.wall:.1f} | {len(c.errors)} |"
+            f"| {c.n / c.wall:.1f} | {c.server_cpu / max(c.n, 1) * 1e3:.1f} "
+            f"| {c.client_cpu / max(c.n, 1) * 1e3:.1f} | {len(c.errors)} |"
         )
+        for kind in sorted(set(c.kinds)):
+            part = c.only(kind)
+            lines.append(
+                f"| ↳ {kind} | {c.concurrency} | {part.n} | | {part.pct(50) * 1e3:.1f} "
+                f"| {part.pct(99) * 1e3:.1f} | {max(part.latencies) * 1e3:.1f} | | | | |"
+            )
     detail = [c for c in cases if c.name == "detail"]
     batch = next((c for c in cases if c.name == f"score {opts.score_batch}"), None)
     lines += ["", "Targets, measured in this run:", ""]
@@ -323,16 +444,15 @@ def table(cases: list[Case], server: Server, opts, n_queries: int, n_codes: int)
             f"- occupation detail p99 < {DETAIL_P99_MS:.0f} ms at concurrency "
             f"{c.concurrency}: {p99:.1f} ms ({p99 / DETAIL_P99_MS:.2f} × target), {verdict}."
         )
-    if batch is None:
-        return "\n".join(lines)
-    med = batch.pct(50)
-    verdict = "met" if batch.pct(100) < SCORE_1000_S else "missed"
-    lines.append(
-        f"- {opts.score_batch:,} task statements per POST in < {SCORE_1000_S:.0f} s: median "
-        f"{med:.2f} s, slowest {batch.pct(100):.2f} s of {batch.n} POSTs "
-        f"({med / SCORE_1000_S:.2f} × target; {opts.score_batch / med:,.0f} statements/s), "
-        f"{verdict}."
-    )
+    if batch is not None:
+        med = batch.pct(50)
+        verdict = "met" if batch.pct(100) < SCORE_1000_S else "missed"
+        lines.append(
+            f"- {opts.score_batch:,} task statements per POST in < {SCORE_1000_S:.0f} s: "
+            f"median {med:.2f} s, slowest {batch.pct(100):.2f} s of {batch.n} POSTs "
+            f"({med / SCORE_1000_S:.2f} × target; {opts.score_batch / med:,.0f} "
+            f"statements/s), {verdict}."
+        )
     return "\n".join(lines)
 
 
@@ -389,6 +509,14 @@ def main() -> None:
         raise SystemExit(msg)
     rng = random.Random(SEED)
     queries, codes, tasks = load_inputs(db, rng)
+    gc.freeze()  # the inputs stay: no full collection of the client should walk them
+    try:
+        run(opts, settings, db, queries, codes, tasks)
+    finally:
+        gc.unfreeze()  # let the interpreter free everything at exit
+
+
+def run(opts, settings, db: Path, queries, codes, tasks) -> None:
     if len(tasks) < opts.score_batch:
         msg = f"{db} has {len(tasks)} O*NET tasks; --score-batch needs more."
         raise SystemExit(msg)
@@ -400,14 +528,17 @@ def main() -> None:
         db, Path(settings.models_dir), Path(settings.cache_dir), opts.startup_timeout, opts.src
     )
     try:
-        if not server.health.get("models"):
+        if not server.health.get("models") and {"score", "batch"} & set(opts.cases):
             msg = (
                 f"The server found no trained models in {settings.models_dir}: give --models "
                 "DIR (or set LABORLENS_MODELS) to the models the database was built with."
             )
             raise SystemExit(msg)
         print(f"server up in {server.startup:.1f} s at {server.url}", flush=True)
-        cases = asyncio.run(load_test(server.url, server.tail, opts, queries, codes, tasks))
+        busy, start, opts.warm_cpu = machine_busy(), time.perf_counter(), 0.0
+        cases = asyncio.run(load_test(server, opts, queries, codes, tasks))
+        opts.machine_busy = machine_busy() - busy
+        opts.load_wall = time.perf_counter() - start
     finally:
         died = server.proc.poll()
         if died is not None:
