@@ -409,13 +409,15 @@ def table(cases: list[Case], server: Server, opts, n_queries: int, n_codes: int)
         "",
         f"Each case stops after {opts.requests:,} requests or {opts.seconds:.0f} s "
         f"({opts.score_posts} POSTs or {opts.score_seconds:.0f} s for the batch), after "
-        "a few unmeasured warm-up requests that also open the connections. Search: "
-        f"prefixes (3 characters to the whole title) of {n_queries:,} O*NET titles and "
-        "alternate titles; detail: `GET /api/occupations/{code}` over the "
-        f"{n_codes:,} occupations; scoring: `POST /api/score` with real O*NET task statements "
-        "and their occupation title; every input in a shuffled order, none repeated within a "
-        "case. CPU per request: the server's and the client's CPU time during the case over "
-        "the requests answered.",
+        "a few unmeasured warm-up requests, on connections opened before the case. Search: "
+        f"`GET /api/occupations?q=...&limit=10` with prefixes (3 characters to the whole "
+        f"title) of {n_queries:,} O*NET titles and alternate titles; the ↳ rows split its "
+        "answers into those found by the literal index alone and those where fewer than 10 "
+        "titles matched, so the job-title coder added suggestions. Detail: "
+        f"`GET /api/occupations/{{code}}` over the {n_codes:,} occupations. Scoring: "
+        "`POST /api/score` with real O*NET task statements and their occupation title. Every "
+        "input in a shuffled order, none repeated within a case. CPU per request: the "
+        "server's and the client's CPU time during the case over the requests answered.",
         "",
         "| case | concurrency | requests | stopped by | p50 (ms) | p99 (ms) | max (ms) "
         "| throughput (req/s) | server CPU / req (ms) | client CPU / req (ms) | errors |",
