@@ -1,10 +1,17 @@
 """Find an occupation by code or title, and everything the database knows about it."""
 
 from laborlens.occupations.profile import (
+    ProfileIndex,
     occupation_geography,
     occupation_profile,
     occupation_tasks,
 )
 from laborlens.occupations.search import OccupationSearch
 
-__all__ = ["OccupationSearch", "occupation_geography", "occupation_profile", "occupation_tasks"]
+__all__ = [
+    "OccupationSearch",
+    "ProfileIndex",
+    "occupation_geography",
+    "occupation_profile",
+    "occupation_tasks",
+]

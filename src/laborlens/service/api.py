@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 
 from laborlens import __version__
 from laborlens.service.schemas import (
@@ -50,7 +51,8 @@ Code = Annotated[
 router = APIRouter(prefix="/api", responses=ERRORS)
 
 
-def store(request: Request) -> Store:
+async def store(request: Request) -> Store:
+    # async: FastAPI would run a plain function in the thread pool for each request
     return request.app.state.store
 
 
@@ -99,13 +101,25 @@ def search_occupations(
 
 
 @router.get("/occupations/{code}", tags=["occupations"])
-def occupation(s: StoreDep, code: Code) -> dict:
+async def occupation(s: StoreDep, code: Code) -> dict:
     """Facts, exposure by source and weighting, every public measure, national employment and
     wages (OEWS May 2025) and projections."""
+    # An O*NET-SOC code is answered from memory on the event loop: a hop to the thread pool
+    # would cost more than the lookup. Anything else is resolved by queries, in a thread.
+    found = s.profiles.get(code) if s.profiles is not None else None
+    if found is not None:
+        return found
+    return await run_in_threadpool(_occupation, s, code)
+
+
+def _occupation(s: Store, code: str) -> dict:
     from laborlens.occupations import occupation_profile
 
     with s.cursor() as cur:
-        return occupation_profile(cur, _resolve(s, cur, code), s.measures)
+        resolved = _resolve(s, cur, code)
+        if s.profiles is not None:
+            return s.profiles.profile(cur, resolved)
+        return occupation_profile(cur, resolved, s.measures)
 
 
 @router.get("/occupations/{code}/tasks", tags=["occupations"])

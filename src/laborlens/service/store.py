@@ -14,7 +14,7 @@ import pandas as pd
 from laborlens.config import Settings
 from laborlens.db.connection import query
 from laborlens.exceptions import DatabaseError
-from laborlens.occupations import OccupationSearch
+from laborlens.occupations import OccupationSearch, ProfileIndex
 
 
 class ModelUnavailableError(DatabaseError):
@@ -41,6 +41,11 @@ class Store:
             self.search_index = OccupationSearch(cur)
             self.measures = query(cur, "SELECT * FROM measures_soc2018 ORDER BY soc_2018_code")
             self.coverage = query(cur, "SELECT * FROM measure_coverage")
+            try:
+                # every occupation's profile in memory: detail requests then cost no query
+                self.profiles: ProfileIndex | None = ProfileIndex(cur, self.measures)
+            except DatabaseError:
+                self.profiles = None  # a table is missing: each request says which (503)
         self._lock = threading.Lock()  # guards lazy loading
         # The title coder keeps an LRU cache and torch runs its own thread pool: one caller at
         # a time keeps both correct and stops concurrent requests from oversubscribing cores.
