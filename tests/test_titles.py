@@ -73,6 +73,17 @@ def test_known_titles(coder):
     out = coder.code(["Forklift Operator", "RN - ICU Night Shift", "Barista (Part-Time)"], top=1)
     assert out["soc_2018_code"].tolist() == ["53-7051", "29-1141", "35-3023"]
     assert ((out["probability"] > 0) & (out["probability"] <= 1)).all()
+    # the frame is assembled from typed arrays: the dtypes pandas itself would infer
+    assert out.dtypes.astype(str).to_dict() == {
+        "title": "str",
+        "rank": "Int64",
+        "onet_soc_code": "str",
+        "soc_2018_code": "str",
+        "occupation_title": "str",
+        "probability": "Float64",
+    }
+    assert isinstance(out.index, pd.RangeIndex)
+    assert out.equals(pd.DataFrame(out.to_dict("list")).astype(out.dtypes))
 
 
 def test_abstention(coder):
