@@ -83,6 +83,9 @@ def test_known_titles(coder):
         "probability": "Float64",
     }
     assert isinstance(out.index, pd.RangeIndex)
+    empty = coder.code([])
+    assert empty.empty
+    assert (empty.dtypes == out.dtypes).all()
     assert out.equals(pd.DataFrame(out.to_dict("list")).astype(out.dtypes))
 
 

@@ -26,6 +26,7 @@ temperature are fitted on held-out titles at build time (:mod:`laborlens.titles.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 
@@ -165,7 +166,7 @@ class _SemanticIndex:
     query ``x = Σ_j w_j v_j``. The token Gram matrix ``v_j · v_k`` over the tokens of these
     titles (~4k of them) is precomputed, so a query reads one Gram row per token and one sparse
     title × token product (~3 tokens per title) instead of a 384-dimension product per title.
-    A query token outside those titles falls back to one product with their token vectors."""
+    A query with a token outside those titles takes one product with their token vectors."""
 
     def __init__(self, encoder: StaticEncoder, norms: list[str]) -> None:
         self.encoder = encoder
@@ -191,17 +192,17 @@ class _SemanticIndex:
             return None
         ids = np.asarray(ids, dtype=np.int64)
         w = enc.idf[ids]
-        length = float(np.linalg.norm(w @ enc.vectors[ids]))
+        pos = self.pos[ids]
+        if (pos >= 0).all():
+            # t_k = x · v_k; and |x|² = Σ_i w_i (x · v_i), read off t itself
+            t = np.einsum("i,ij->j", w, self.gram[pos])
+            length = math.sqrt(max(float(w @ t[pos]), 0.0))
+        else:
+            x = w @ enc.vectors[ids]
+            length = float(np.linalg.norm(x))
+            t = self.vectors @ x
         if length <= 1e-9:
             return None
-        pos = self.pos[ids]
-        t = np.zeros(self.gram.shape[0], dtype=np.float32)
-        for p, wj in zip(pos.tolist(), w.tolist(), strict=True):
-            if p >= 0:
-                t += np.float32(wj) * self.gram[p]
-        other = pos < 0
-        if other.any():
-            t += self.vectors @ (w[other] @ enc.vectors[ids[other]])
         t /= np.float32(length)
         return self.titles @ t
 
@@ -396,23 +397,30 @@ class TitleCoder:
             msg = f"min_probability must be between 0 and 1; got {min_probability}"
             raise TitleInputError(msg)
         probs = self.proba(titles)
-        k = min(top, probs.shape[1])
-        best = np.argpartition(-probs, k - 1, axis=1)[:, :k] if k < probs.shape[1] else None
-        if best is None:
+        n, n_occ = probs.shape
+        k = min(top, n_occ)
+        if k < n_occ:
+            best = np.argpartition(-probs, k - 1, axis=1)[:, :k]
+        else:
             best = np.argsort(-probs, axis=1, kind="stable")
-        p = np.take_along_axis(probs, best, axis=1)
-        order = np.argsort(-p, axis=1, kind="stable")
-        best, p = np.take_along_axis(best, order, axis=1), np.take_along_axis(p, order, axis=1)
+        rows = np.arange(n)[:, None]
+        best = best[rows, np.argsort(-probs[rows, best], axis=1, kind="stable")]
+        p = probs[rows, best]
         keep = (p[:, 0] > 0) & (p[:, 0] >= min_probability)
         # Row layout: k rows per coded title, one row with no code per abstention.
-        counts = np.where(keep, k, 1)
-        title_of = np.repeat(np.arange(len(titles)), counts)
-        first = np.r_[0, np.cumsum(counts)[:-1]]
-        rank = np.arange(len(title_of)) - np.repeat(first, counts) + 1
-        missing = ~keep[title_of]
-        j = best[title_of, rank - 1]
-        text = [np.asarray(titles, dtype=object)[title_of]]
-        text += [np.where(missing, None, col[j]) for col in self._occ_columns]
+        if keep.all():
+            title_of, rank = np.repeat(rows[:, 0], k), np.tile(np.arange(1, k + 1), n)
+            missing = np.zeros(n * k, dtype=bool)
+            j, prob = best.ravel(), p.ravel()
+            text = [col[j] for col in self._occ_columns]
+        else:
+            counts = np.where(keep, k, 1)
+            title_of = np.repeat(rows[:, 0], counts)
+            rank = np.arange(len(title_of)) - np.repeat(np.cumsum(counts) - counts, counts) + 1
+            missing = ~keep[title_of]
+            j, prob = best[title_of, rank - 1], p[title_of, rank - 1]
+            text = [np.where(missing, None, col[j]) for col in self._occ_columns]
+        text.insert(0, np.asarray(titles, dtype=object)[title_of])
         title, codes, soc, names = (
             pd.arrays.ArrowStringArray(pa.array(t, type=pa.large_string()), dtype=STR) for t in text
         )
@@ -422,7 +430,7 @@ class TitleCoder:
             codes,
             soc,
             names,
-            pd.arrays.FloatingArray(p[title_of, rank - 1], missing),
+            pd.arrays.FloatingArray(prob, missing),
         ]
         # The columns are built as the dtypes pandas would infer ("str", Int64, Float64) and
         # assembled without the public constructor's re-inference, which costs more than coding
