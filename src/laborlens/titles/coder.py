@@ -99,17 +99,10 @@ class _Tfidf:
     """A fitted TfidfVectorizer's transform without sklearn's per-call overhead (same values:
     sublinear tf, idf, L2 norm), so that one title costs microseconds."""
 
-    def __init__(
-        self,
-        vectorizer: TfidfVectorizer,
-        scale: float = 1.0,
-        offset: int = 0,
-        words: Iterable[str] = (),
-    ) -> None:
+    def __init__(self, vectorizer: TfidfVectorizer, words: Iterable[str] = ()) -> None:
         self.analyze = vectorizer.build_analyzer()
         self.vocab = vectorizer.vocabulary_
         self.idf = vectorizer.idf_.astype(np.float32)
-        self.scale, self.offset = scale, offset
         # char_wb n-grams never cross a space, so a title's are its words' n-grams together:
         # those of the index's words are looked up once here (other words are analysed per call).
         self.per_word = vectorizer.analyzer == "char_wb"
@@ -119,7 +112,7 @@ class _Tfidf:
         return tuple(j for j in map(self.vocab.get, self.analyze(text)) if j is not None)
 
     def row(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
-        """(feature indices + offset, values × scale) of one title."""
+        """(feature indices, values) of one title."""
         if self.per_word:
             counts = Counter()
             for w in norm.split():
@@ -132,8 +125,8 @@ class _Tfidf:
         idx = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
         c = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
         v = (1.0 + np.log(c)).astype(np.float32) * self.idf[idx]
-        v *= self.scale / np.linalg.norm(v)
-        return idx + self.offset, v
+        v /= np.linalg.norm(v)
+        return idx, v
 
 
 def _queries(norms: list[str], parts: list[_Tfidf], width: int) -> sp.csr_matrix:
@@ -241,7 +234,6 @@ class TitleCoder:
         # Transposed TF-IDF of every index title (features × titles).
         self._C = char.fit_transform(texts).T.tocsr()
         self._W = word.fit_transform(texts).T.tocsr()
-        n_char = len(char.vocabulary_)
         words = {w for t in texts for w in t.split()}
         self._char, self._word = _Tfidf(char, words=words), _Tfidf(word)
         is_alt = (self.entries["source"] == "alternate").to_numpy()
@@ -259,7 +251,7 @@ class TitleCoder:
         fused.sort_indices()
         self._fused = (fused.indptr.astype(np.int64), fused.indices, fused.data)
         self._n_titles = fused.shape[1]
-        self._q_parts = [self._char, _Tfidf(word, 1.0, n_char)]
+        self._idf = np.concatenate([self._char.idf, self._word.idf])
         # Semantic index over the occupation, short and reported titles.
         self._semantic = _SemanticIndex(encoder, [texts[i] for i in self._main_idx])
         self._occ_columns = tuple(
@@ -313,28 +305,55 @@ class TitleCoder:
             self._per_occupation(mixed[:, self._alt_idx], self._alt_seg),
         )
 
+    def _query_features(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
+        """Columns of the serving index (char n-grams, then word n-grams) and TF-IDF values of
+        one title: :meth:`_Tfidf.row` of both parts in one pass (one title is a few dozen
+        features, so per-call overhead is most of the cost)."""
+        char, word = self._char, self._word
+        counts: Counter[int] = Counter()
+        for w in norm.split():
+            f = char.word_features.get(w)
+            counts.update(char._features(w) if f is None else f)
+        n_char = len(counts)
+        offset, get = len(char.idf), word.vocab.get
+        counts.update([j + offset for j in map(get, word.analyze(norm)) if j is not None])
+        n = len(counts)
+        idx = np.fromiter(counts.keys(), dtype=np.int64, count=n)
+        c = np.fromiter(counts.values(), dtype=np.float64, count=n)
+        v = (1.0 + np.log(c)).astype(np.float32) * self._idf[idx]
+        for part in (v[:n_char], v[n_char:]):  # each part L2-normalised (views of v)
+            if len(part):
+                part /= np.linalg.norm(part)
+        return idx, v
+
     def _lexical_row(self, norm: str) -> np.ndarray:
         """Per-occupation lexical score of one title at the coder's parameters."""
-        out = np.zeros(len(self.occupations), dtype=np.float32)
-        rows = [p.row(norm) for p in self._q_parts]
-        features = np.concatenate([r[0] for r in rows])
+        features, weights = self._query_features(norm)
         if not len(features):
-            return out
+            return np.zeros(len(self.occupations), dtype=np.float32)
         indptr, indices, data = self._fused
         starts, ends = indptr[features].tolist(), indptr[features + 1].tolist()
         titles = np.concatenate([indices[a:b] for a, b in zip(starts, ends, strict=True)])
         values = np.concatenate([data[a:b] for a, b in zip(starts, ends, strict=True)])
-        values *= np.repeat(np.concatenate([r[1] for r in rows]), np.subtract(ends, starts))
-        score = np.bincount(titles, values, minlength=self._n_titles)
-        out[self._all_seg[1]] = np.maximum.reduceat(score, self._all_seg[0])
-        return out
+        values *= np.repeat(weights, np.subtract(ends, starts))
+        return self._occupation_max(
+            np.bincount(titles, values, minlength=self._n_titles), self._all_seg
+        )
 
     def _semantic_row(self, norm: str) -> np.ndarray:
         """Per-occupation maximum of the static-embedding cosine of one title."""
-        out = np.zeros(len(self.occupations), dtype=np.float32)
         cos = self._semantic.cosines(norm)
-        if cos is not None:
-            out[self._main_seg[1]] = np.maximum.reduceat(cos, self._main_seg[0])
+        if cos is None:
+            return np.zeros(len(self.occupations), dtype=np.float32)
+        return self._occupation_max(cos, self._main_seg)
+
+    def _occupation_max(self, scores: np.ndarray, seg) -> np.ndarray:
+        """Per-occupation maximum of title-level scores (0 for an occupation with no title)."""
+        best = np.maximum.reduceat(scores, seg[0])
+        if len(seg[1]) == len(self.occupations):  # every occupation has titles (the usual)
+            return best.astype(np.float32, copy=False)
+        out = np.zeros(len(self.occupations), dtype=np.float32)
+        out[seg[1]] = best
         return out
 
     def lexical(self, norms: list[str]) -> np.ndarray:
