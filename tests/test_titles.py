@@ -73,6 +73,20 @@ def test_known_titles(coder):
     out = coder.code(["Forklift Operator", "RN - ICU Night Shift", "Barista (Part-Time)"], top=1)
     assert out["soc_2018_code"].tolist() == ["53-7051", "29-1141", "35-3023"]
     assert ((out["probability"] > 0) & (out["probability"] <= 1)).all()
+    # the frame is assembled from typed arrays: the dtypes pandas itself would infer
+    assert out.dtypes.astype(str).to_dict() == {
+        "title": "str",
+        "rank": "Int64",
+        "onet_soc_code": "str",
+        "soc_2018_code": "str",
+        "occupation_title": "str",
+        "probability": "Float64",
+    }
+    assert isinstance(out.index, pd.RangeIndex)
+    empty = coder.code([])
+    assert empty.empty
+    assert (empty.dtypes == out.dtypes).all()
+    assert out.equals(pd.DataFrame(out.to_dict("list")).astype(out.dtypes))
 
 
 def test_abstention(coder):
@@ -95,6 +109,32 @@ def test_batch_matches_single(coder):
     np.testing.assert_allclose(
         batch["probability"].to_numpy(float), single["probability"].to_numpy(float), atol=1e-4
     )
+
+
+def test_fast_scoring_matches_definition(coder):
+    """The serving path (only the index rows of a title's n-grams; cosines through the token
+    Gram matrix) gives the scores as defined: batched sparse products over every index title,
+    and static-embedding cosines with every semantic title."""
+    titles = read_labelled_titles(DATA / "job_titles.csv")["title"].tolist()[:40]
+    main = coder.entries.iloc[coder._main_idx]["normalized"].tolist()
+    main_tokens = {w for n in main for w in n.split()}
+    # a title whose words appear only in alternate titles takes the Gram matrix's fallback
+    alternate_only = next(
+        n for n in coder.entries["normalized"] if not set(n.split()) & main_tokens
+    )
+    norms = [normalize_title(t) for t in titles] + [alternate_only, f"{alternate_only} nurse"]
+    params = coder.params
+    main_lex, alt_lex = coder.lexical_parts(norms, params["char_weight"])
+    np.testing.assert_allclose(
+        coder.lexical(norms),
+        np.maximum(main_lex, params["alternate_weight"] * alt_lex),
+        rtol=0,
+        atol=1e-5,
+    )
+    cosines = coder.encoder.encode(norms) @ coder.encoder.encode(main).T
+    expected = coder._per_occupation(cosines, coder._main_seg)
+    assert expected[-2].max() > 0.3  # the fallback title does match semantically
+    np.testing.assert_allclose(coder.semantic(norms), expected, rtol=0, atol=1e-5)
 
 
 def test_title_file_keeps_blank_rows(tmp_path):

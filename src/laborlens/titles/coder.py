@@ -7,9 +7,16 @@ short and reported titles, normalised) two ways.
 * Semantic: a static embedding distilled from MiniLM (the Model2Vec idea). At build time every
   distinct token of the index titles is embedded once with MiniLM; a title (index side and query
   side alike) is the IDF-weighted mean of its token vectors, L2-normalised. Query tokens unknown
-  to the index contribute nothing here (their character n-grams still match lexically). The
-  semantic score is one small dense matrix product, so no transformer runs per query.
-  It is computed against the occupation, short and reported titles.
+  to the index contribute nothing here (their character n-grams still match lexically). No
+  transformer runs per query. It is computed against the occupation, short and reported titles.
+
+Serving cost: one title is scored without any matrix product over all index titles. Lexically,
+only the index rows of the query's few n-grams are read (the transposed TF-IDF index). Semantically,
+an index title's vector is a weighted sum of its (~3) token vectors, so its cosine with the query
+is the same weighted sum of the query's cosines with those tokens; those come from a precomputed
+token × token Gram matrix (one row per query token), never from a 384-dimension product per title.
+Both are exact reformulations (equal to float rounding), and batches use the same per-title path,
+so a title gets the same probabilities alone or in a batch.
 
 An occupation's score is the maximum over its titles (alternate titles down-weighted by
 ``alternate_weight``: O*NET lists one alternate title under many occupations), plus a log
@@ -21,11 +28,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter, OrderedDict
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import scipy.sparse as sp
-from scipy.special import softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from laborlens.exceptions import LaborlensError
@@ -39,6 +47,7 @@ OUTPUT_COLUMNS = [
     "occupation_title",
     "probability",
 ]
+_COLUMNS = pd.Index(OUTPUT_COLUMNS)
 DEFAULT_PARAMS = {
     "char_weight": 0.6,
     "semantic_weight": 0.5,
@@ -49,6 +58,8 @@ DEFAULT_PARAMS = {
 MAX_TITLE_CHARS = 300
 CACHE_SIZE = 20000
 CHAR_NGRAMS = (2, 4)
+# pandas' default string dtype ("str": Arrow storage, NaN for missing)
+STR = pd.StringDtype("pyarrow", na_value=np.nan)
 # Character n-grams in more than 2 % of the index titles ("an", "er ") carry almost no
 # evidence but dominate the cost of the sparse product: they are dropped.
 CHAR_MAX_DF = 0.02
@@ -88,24 +99,34 @@ class _Tfidf:
     """A fitted TfidfVectorizer's transform without sklearn's per-call overhead (same values:
     sublinear tf, idf, L2 norm), so that one title costs microseconds."""
 
-    def __init__(self, vectorizer: TfidfVectorizer, scale: float = 1.0, offset: int = 0) -> None:
+    def __init__(self, vectorizer: TfidfVectorizer, words: Iterable[str] = ()) -> None:
         self.analyze = vectorizer.build_analyzer()
         self.vocab = vectorizer.vocabulary_
         self.idf = vectorizer.idf_.astype(np.float32)
-        self.scale, self.offset = scale, offset
+        # char_wb n-grams never cross a space, so a title's are its words' n-grams together:
+        # those of the index's words are looked up once here (other words are analysed per call).
+        self.per_word = vectorizer.analyzer == "char_wb"
+        self.word_features = {w: self._features(w) for w in words} if self.per_word else {}
+
+    def _features(self, text: str) -> tuple[int, ...]:
+        return tuple(j for j in map(self.vocab.get, self.analyze(text)) if j is not None)
 
     def row(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
-        """(feature indices + offset, values × scale) of one title."""
-        counts = Counter(self.analyze(norm))
-        idx = np.fromiter((self.vocab[g] for g in counts if g in self.vocab), dtype=np.int32)
-        if not len(idx):
-            return idx, np.zeros(0, np.float32)
-        tf = np.fromiter(
-            (1.0 + math.log(c) for g, c in counts.items() if g in self.vocab), dtype=np.float32
-        )
-        v = tf * self.idf[idx]
-        v *= self.scale / np.linalg.norm(v)
-        return idx + self.offset, v
+        """(feature indices, values) of one title."""
+        if self.per_word:
+            counts = Counter()
+            for w in norm.split():
+                f = self.word_features.get(w)
+                counts.update(self._features(w) if f is None else f)
+        else:
+            counts = Counter(self._features(norm))
+        if not counts:
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        idx = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
+        c = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        v = (1.0 + np.log(c)).astype(np.float32) * self.idf[idx]
+        v /= np.linalg.norm(v)
+        return idx, v
 
 
 def _queries(norms: list[str], parts: list[_Tfidf], width: int) -> sp.csr_matrix:
@@ -128,6 +149,55 @@ def _segments(occ: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return occ, occ
     starts = np.flatnonzero(np.r_[True, occ[1:] != occ[:-1]])
     return starts, occ[starts]
+
+
+class _SemanticIndex:
+    """Cosines of one query with every semantic index title, through the titles' tokens.
+
+    Index title i is ``s_i = Σ_k u_ik v_k`` (u: IDF weight of token k over the norm of the sum),
+    so ``q · s_i = Σ_k u_ik (q · v_k)``; and ``q · v_k = Σ_j w_j (v_j · v_k) / |x|`` for the
+    query ``x = Σ_j w_j v_j``. The token Gram matrix ``v_j · v_k`` over the tokens of these
+    titles (~4k of them) is precomputed, so a query reads one Gram row per token and one sparse
+    title × token product (~3 tokens per title) instead of a 384-dimension product per title.
+    A query with a token outside those titles takes one product with their token vectors."""
+
+    def __init__(self, encoder: StaticEncoder, norms: list[str]) -> None:
+        self.encoder = encoder
+        w = encoder.weights(norms)
+        w.sum_duplicates()
+        tokens = np.unique(w.indices)
+        self.pos = np.full(len(encoder.vocab), -1, dtype=np.int64)
+        self.pos[tokens] = np.arange(len(tokens))
+        w = sp.csr_matrix((w.data, self.pos[w.indices], w.indptr), shape=(w.shape[0], len(tokens)))
+        self.vectors = np.ascontiguousarray(encoder.vectors[tokens])
+        # the same title norms as StaticEncoder.encode (float32 sum of IDF-weighted vectors)
+        norm = np.linalg.norm(np.asarray(w @ self.vectors, dtype=np.float32), axis=1)
+        scale = sp.diags((1.0 / np.maximum(norm, 1e-9)).astype(np.float32))
+        # titles × tokens, column-major: the product scatters each token's cosine to its titles
+        self.titles = (scale @ w).tocsc().astype(np.float32)
+        self.gram = self.vectors @ self.vectors.T
+
+    def cosines(self, norm: str) -> np.ndarray | None:
+        """Cosine of the normalised title with each index title (None: no known token)."""
+        enc = self.encoder
+        ids = [j for j in map(enc.vocab.get, norm.split()) if j is not None]
+        if not ids:
+            return None
+        ids = np.asarray(ids, dtype=np.int64)
+        w = enc.idf[ids]
+        pos = self.pos[ids]
+        if (pos >= 0).all():
+            # t_k = x · v_k; and |x|² = Σ_i w_i (x · v_i), read off t itself
+            t = np.einsum("i,ij->j", w, self.gram[pos])
+            length = math.sqrt(max(float(w @ t[pos]), 0.0))
+        else:
+            x = w @ enc.vectors[ids]
+            length = float(np.linalg.norm(x))
+            t = self.vectors @ x
+        if length <= 1e-9:
+            return None
+        t /= np.float32(length)
+        return self.titles @ t
 
 
 class TitleCoder:
@@ -164,25 +234,26 @@ class TitleCoder:
         # Transposed TF-IDF of every index title (features × titles).
         self._C = char.fit_transform(texts).T.tocsr()
         self._W = word.fit_transform(texts).T.tocsr()
-        n_char = len(char.vocabulary_)
-        self._char, self._word = _Tfidf(char), _Tfidf(word)
-        self._width = n_char + len(word.vocabulary_)
+        words = {w for t in texts for w in t.split()}
+        self._char, self._word = _Tfidf(char, words=words), _Tfidf(word)
         is_alt = (self.entries["source"] == "alternate").to_numpy()
         occ = self.entries["occ"].to_numpy()
         self._main_idx, self._alt_idx = np.flatnonzero(~is_alt), np.flatnonzero(is_alt)
         self._all_seg = _segments(occ)
         self._main_seg = _segments(occ[self._main_idx])
         self._alt_seg = _segments(occ[self._alt_idx])
-        # Serving path: one matrix with the char/word mix and the alternate weight baked in, so
-        # a query costs one sparse product (lexical equals the fit's max(main, alt × alternate)).
+        # Serving path: one features × titles matrix with the char/word mix and the alternate
+        # weight baked in (lexical equals the fit's max(main, alt × alternate)); a query reads
+        # only the rows of its own n-grams.
         a, alt = self.params["char_weight"], self.params["alternate_weight"]
         weight = sp.diags(np.where(is_alt, alt, 1.0).astype(np.float32))
-        self._fused = (sp.vstack([a * self._C, (1 - a) * self._W]) @ weight).tocsr()
-        self._fused.sort_indices()
-        self._q_parts = [_Tfidf(char), _Tfidf(word, 1.0, n_char)]
-        # Semantic vectors of the occupation, short and reported titles (transposed for a GEMM).
-        main_texts = [texts[i] for i in self._main_idx]
-        self._sem = np.ascontiguousarray(encoder.encode(main_texts).T)
+        fused = (sp.vstack([a * self._C, (1 - a) * self._W]) @ weight).tocsr()
+        fused.sort_indices()
+        self._fused = (fused.indptr.astype(np.int64), fused.indices, fused.data)
+        self._n_titles = fused.shape[1]
+        self._idf = np.concatenate([self._char.idf, self._word.idf])
+        # Semantic index over the occupation, short and reported titles.
+        self._semantic = _SemanticIndex(encoder, [texts[i] for i in self._main_idx])
         self._occ_columns = tuple(
             self.occupations[c].to_numpy(object)
             for c in ("onet_soc_code", "soc_2018_code", "occupation_title")
@@ -223,7 +294,8 @@ class TitleCoder:
 
     def lexical_parts(self, norms: list[str], char_weight: float) -> tuple[np.ndarray, np.ndarray]:
         """Per-occupation maxima of the title-level lexical score ``char_weight`` × char cosine
-        + (1 − char_weight) × word cosine, over the main titles and over the alternate titles."""
+        + (1 − char_weight) × word cosine, over the main titles and over the alternate titles
+        (batched sparse products: the parameter fit's path)."""
         qc = _queries(norms, [self._char], len(self._char.idf))
         qw = _queries(norms, [self._word], len(self._word.idf))
         mixed = char_weight * (qc @ self._C).toarray()
@@ -233,14 +305,64 @@ class TitleCoder:
             self._per_occupation(mixed[:, self._alt_idx], self._alt_seg),
         )
 
+    def _query_features(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
+        """Columns of the serving index (char n-grams, then word n-grams) and TF-IDF values of
+        one title: :meth:`_Tfidf.row` of both parts in one pass (one title is a few dozen
+        features, so per-call overhead is most of the cost)."""
+        char, word = self._char, self._word
+        counts: Counter[int] = Counter()
+        for w in norm.split():
+            f = char.word_features.get(w)
+            counts.update(char._features(w) if f is None else f)
+        n_char = len(counts)
+        offset, get = len(char.idf), word.vocab.get
+        counts.update([j + offset for j in map(get, word.analyze(norm)) if j is not None])
+        n = len(counts)
+        idx = np.fromiter(counts.keys(), dtype=np.int64, count=n)
+        c = np.fromiter(counts.values(), dtype=np.float64, count=n)
+        v = (1.0 + np.log(c)).astype(np.float32) * self._idf[idx]
+        for part in (v[:n_char], v[n_char:]):  # each part L2-normalised (views of v)
+            if len(part):
+                part /= np.linalg.norm(part)
+        return idx, v
+
+    def _lexical_row(self, norm: str) -> np.ndarray:
+        """Per-occupation lexical score of one title at the coder's parameters."""
+        features, weights = self._query_features(norm)
+        if not len(features):
+            return np.zeros(len(self.occupations), dtype=np.float32)
+        indptr, indices, data = self._fused
+        starts, ends = indptr[features].tolist(), indptr[features + 1].tolist()
+        titles = np.concatenate([indices[a:b] for a, b in zip(starts, ends, strict=True)])
+        values = np.concatenate([data[a:b] for a, b in zip(starts, ends, strict=True)])
+        values *= np.repeat(weights, np.subtract(ends, starts))
+        return self._occupation_max(
+            np.bincount(titles, values, minlength=self._n_titles), self._all_seg
+        )
+
+    def _semantic_row(self, norm: str) -> np.ndarray:
+        """Per-occupation maximum of the static-embedding cosine of one title."""
+        cos = self._semantic.cosines(norm)
+        if cos is None:
+            return np.zeros(len(self.occupations), dtype=np.float32)
+        return self._occupation_max(cos, self._main_seg)
+
+    def _occupation_max(self, scores: np.ndarray, seg) -> np.ndarray:
+        """Per-occupation maximum of title-level scores (0 for an occupation with no title)."""
+        best = np.maximum.reduceat(scores, seg[0])
+        if len(seg[1]) == len(self.occupations):  # every occupation has titles (the usual)
+            return best.astype(np.float32, copy=False)
+        out = np.zeros(len(self.occupations), dtype=np.float32)
+        out[seg[1]] = best
+        return out
+
     def lexical(self, norms: list[str]) -> np.ndarray:
-        """Per-occupation lexical score at the coder's parameters (one sparse product)."""
-        q = _queries(norms, self._q_parts, self._width)
-        return self._per_occupation((q @ self._fused).toarray(), self._all_seg)
+        """Per-occupation lexical score at the coder's parameters (n, occupations)."""
+        return _stack([self._lexical_row(n) for n in norms], len(self.occupations))
 
     def semantic(self, norms: list[str]) -> np.ndarray:
         """Per-occupation maxima of the static-embedding cosine (n, occupations)."""
-        return self._per_occupation(self.encoder.encode(norms) @ self._sem, self._main_seg)
+        return _stack([self._semantic_row(n) for n in norms], len(self.occupations))
 
     @staticmethod
     def combine(lex, sem, prior, params) -> np.ndarray:
@@ -255,27 +377,31 @@ class TitleCoder:
             self.lexical(norms), self.semantic(norms), self.log_prior[None, :], self.params
         )
 
+    def _proba_row(self, norm: str) -> np.ndarray:
+        """Probabilities over occupations of one normalised title. Batches go title by title
+        through this too, so a title's probabilities never depend on its batch."""
+        z = self.combine(
+            self._lexical_row(norm), self._semantic_row(norm), self.log_prior, self.params
+        ).astype(np.float64)
+        e = np.exp(z - z.max())
+        return e / e.sum()
+
     def proba(self, titles: list[str]) -> np.ndarray:
         """Calibrated probabilities over occupations (rows: titles; all-zero if no content)."""
-        norms = [normalize_title(t) for t in titles]
-        out = np.zeros((len(norms), len(self.occupations)), dtype=np.float64)
-        todo = list(dict.fromkeys(n for n in norms if n and n not in self._cache))
-        fresh = {}
-        for start in range(0, len(todo), 256):
-            chunk = todo[start : start + 256]
-            probs = softmax(self.logits(chunk).astype(np.float64), axis=1)
-            fresh.update(zip(chunk, probs, strict=True))
-        for i, n in enumerate(norms):
-            if n:
-                row = fresh.get(n)
-                if row is None:
-                    row = self._cache[n]
-                    self._cache.move_to_end(n)
-                out[i] = row
-        for n, row in fresh.items():
-            self._cache[n] = row
-            if len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+        out = np.zeros((len(titles), len(self.occupations)), dtype=np.float64)
+        for i, title in enumerate(titles):
+            norm = normalize_title(title)
+            if not norm:
+                continue
+            row = self._cache.get(norm)
+            if row is None:
+                row = self._proba_row(norm)
+                self._cache[norm] = row
+                if len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+            else:
+                self._cache.move_to_end(norm)
+            out[i] = row
         return out
 
     # -- public API ---------------------------------------------------------------------------
@@ -290,38 +416,55 @@ class TitleCoder:
             msg = f"min_probability must be between 0 and 1; got {min_probability}"
             raise TitleInputError(msg)
         probs = self.proba(titles)
-        k = min(top, probs.shape[1])
-        best = np.argpartition(-probs, k - 1, axis=1)[:, :k] if k < probs.shape[1] else None
-        if best is None:
+        n, n_occ = probs.shape
+        k = min(top, n_occ)
+        if k < n_occ:
+            best = np.argpartition(-probs, k - 1, axis=1)[:, :k]
+        else:
             best = np.argsort(-probs, axis=1, kind="stable")
-        p = np.take_along_axis(probs, best, axis=1)
-        order = np.argsort(-p, axis=1, kind="stable")
-        best, p = np.take_along_axis(best, order, axis=1), np.take_along_axis(p, order, axis=1)
+        rows = np.arange(n)[:, None]
+        best = best[rows, np.argsort(-probs[rows, best], axis=1, kind="stable")]
+        p = probs[rows, best]
         keep = (p[:, 0] > 0) & (p[:, 0] >= min_probability)
         # Row layout: k rows per coded title, one row with no code per abstention.
-        counts = np.where(keep, k, 1)
-        title_of = np.repeat(np.arange(len(titles)), counts)
-        first = np.r_[0, np.cumsum(counts)[:-1]]
-        rank = np.arange(len(title_of)) - np.repeat(first, counts) + 1
-        missing = ~keep[title_of]
-        j = best[title_of, rank - 1]
-        codes, soc, names = (np.where(missing, None, col[j]) for col in self._occ_columns)
-        frame = pd.DataFrame(
-            {
-                "title": np.asarray(titles, dtype=object)[title_of],
-                "rank": pd.arrays.IntegerArray(rank.astype(np.int64), missing),
-                "onet_soc_code": codes,
-                "soc_2018_code": soc,
-                "occupation_title": names,
-                "probability": pd.arrays.FloatingArray(p[title_of, rank - 1], missing),
-            },
-            copy=False,
+        if keep.all():
+            title_of, rank = np.repeat(rows[:, 0], k), np.tile(np.arange(1, k + 1), n)
+            missing = np.zeros(n * k, dtype=bool)
+            j, prob = best.ravel(), p.ravel()
+            text = [col[j] for col in self._occ_columns]
+        else:
+            counts = np.where(keep, k, 1)
+            title_of = np.repeat(rows[:, 0], counts)
+            rank = np.arange(len(title_of)) - np.repeat(np.cumsum(counts) - counts, counts) + 1
+            missing = ~keep[title_of]
+            j, prob = best[title_of, rank - 1], p[title_of, rank - 1]
+            text = [np.where(missing, None, col[j]) for col in self._occ_columns]
+        text.insert(0, np.asarray(titles, dtype=object)[title_of])
+        title, codes, soc, names = (
+            pd.arrays.ArrowStringArray(pa.array(t, type=pa.large_string()), dtype=STR) for t in text
         )
-        return frame
+        arrays = [
+            title,
+            pd.arrays.IntegerArray(rank.astype(np.int64), missing),
+            codes,
+            soc,
+            names,
+            pd.arrays.FloatingArray(prob, missing),
+        ]
+        # The columns are built as the dtypes pandas would infer ("str", Int64, Float64) and
+        # assembled without the public constructor's re-inference, which costs more than coding
+        # a title (pandas is pinned; tests check the dtypes).
+        return pd.DataFrame._from_arrays(
+            arrays, columns=_COLUMNS, index=pd.RangeIndex(len(rank)), verify_integrity=False
+        )
 
     def code_one(self, title: str, top: int = 5, min_probability: float = 0.0) -> pd.DataFrame:
         """:meth:`code` for a single title."""
         return self.code([title], top=top, min_probability=min_probability)
+
+
+def _stack(rows: list[np.ndarray], width: int) -> np.ndarray:
+    return np.stack(rows) if rows else np.zeros((0, width), dtype=np.float32)
 
 
 def _validate(titles) -> list[str]:

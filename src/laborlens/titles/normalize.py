@@ -374,6 +374,8 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[&/'-][a-z0-9]+)*")
 
 
 def _ascii(text: str) -> str:
+    if text.isascii():  # nothing to decompose (the common case; saves a pass per character)
+        return text
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c))
 
