@@ -18,7 +18,7 @@ from laborlens.exceptions import LaborlensError
 
 MAX_QUERY_CHARS = 200
 SIMILAR_MAX = 5  # suggestions from the title coder when too few titles match literally
-SIMILAR_RATIO = 0.5  # ... each at least this fraction as probable as the coder's best
+SIMILAR_RATIO = 0.7  # ... each at least this fraction as probable as the coder's best
 _CODE = re.compile(r"^\d{2}-?\d{0,4}(\.\d{0,2})?$")
 _WORD = re.compile(r"[a-z0-9]+")
 # (exact, every query word begins a word): an occupation's own title beats its alternates
