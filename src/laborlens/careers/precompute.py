@@ -26,6 +26,7 @@ from laborlens.careers import similarity as sim
 from laborlens.careers.features import Features, load_features
 from laborlens.careers.recommend import IMPORTANT
 from laborlens.config import Settings
+from laborlens.db.connection import write_table
 
 log = logging.getLogger(__name__)
 
@@ -170,11 +171,7 @@ def build_career_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> N
     table = similarity_table(f, vectors)
     facts = facts_table(con)
     for name, frame in (("occupation_similarity", table), ("career_facts", facts)):
-        con.register("_careers", frame)
-        try:
-            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _careers')
-        finally:
-            con.unregister("_careers")
+        write_table(con, name, frame)
     for name, sql in EXPLANATION_TABLES.items():
         con.execute(f'CREATE TABLE "{name}" AS {sql}')
     log.info(

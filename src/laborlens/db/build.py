@@ -23,6 +23,7 @@ import pandas as pd
 
 from laborlens._version import __version__
 from laborlens.config import Settings
+from laborlens.db.connection import write_table
 from laborlens.db.tables import DERIVED_TABLES, SOURCE_TABLES, TableSpec
 from laborlens.exceptions import BuildError, LaborlensError
 from laborlens.exposure.occupation import WEIGHTINGS, occupation_exposure
@@ -207,11 +208,7 @@ def build(
 
 
 def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
-    con.register("_frame", frame)
-    try:
-        con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _frame')
-    finally:
-        con.unregister("_frame")
+    write_table(con, name, frame)
 
 
 def _derive(con: duckdb.DuckDBPyConnection, trained: dict) -> None:

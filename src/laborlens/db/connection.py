@@ -46,3 +46,15 @@ def table_names(con: duckdb.DuckDBPyConnection) -> list[str]:
         "ORDER BY table_name"
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def write_table(
+    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, *, replace: bool = False
+) -> None:
+    """Create table ``name`` from ``frame`` (build steps only: ``name`` is ours, never a user's)."""
+    con.register("_laborlens_frame", frame)
+    try:
+        verb = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE"
+        con.execute(f'{verb} "{name}" AS SELECT * FROM _laborlens_frame')
+    finally:
+        con.unregister("_laborlens_frame")

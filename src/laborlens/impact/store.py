@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from laborlens.config import Settings
-from laborlens.db.connection import query, table_names
+from laborlens.db.connection import query, table_names, write_table
 from laborlens.exceptions import ConfigError, DatabaseError, LaborlensError
 from laborlens.impact.choices import SOURCES, Choices
 from laborlens.impact.run import compute_impact
@@ -157,11 +157,7 @@ def derive_impact_aggregates(con: duckdb.DuckDBPyConnection, settings: Settings)
     """
     frames = impact_frames(con, settings)
     for name, frame in frames.items():
-        con.register("_impact_frame", frame)
-        try:
-            con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _impact_frame')
-        finally:
-            con.unregister("_impact_frame")
+        write_table(con, name, frame, replace=True)
 
 
 # --- read API -------------------------------------------------------------------------------

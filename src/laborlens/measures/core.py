@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from laborlens.config import Settings
-from laborlens.db.connection import connect, query
+from laborlens.db.connection import connect, query, write_table
 from laborlens.exceptions import LayoutError
 from laborlens.measures.crosswalk import (
     allocate_employment,
@@ -354,11 +354,7 @@ def derive_measures(con: duckdb.DuckDBPyConnection, settings: Settings | None = 
     exposure = con.execute("SELECT * FROM occupation_exposure").df()
     wide, cov = compute_measures(inputs, exposure)
     for name, frame in (("measures_soc2018", wide), ("measure_coverage", cov)):
-        con.register("_measures_frame", frame)
-        try:
-            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _measures_frame')
-        finally:
-            con.unregister("_measures_frame")
+        write_table(con, name, frame)
 
 
 def load_measures(settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
