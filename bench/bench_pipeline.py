@@ -113,18 +113,26 @@ def main() -> None:
         replace_section("pipeline", "Pipeline (`bench/bench_pipeline.py`)", table)
 
 
-def replace_section(key: str, heading: str, table: str) -> None:
-    """Put ``table`` under ``heading`` in docs/benchmarks.md, replacing an earlier run's."""
+def replace_marked(path: Path, key: str, body: str) -> None:
+    """Put ``body`` between the ``<!-- key:begin/end -->`` markers of ``path`` (appended with
+    its markers the first time), replacing an earlier run's."""
     begin, end = f"<!-- {key}:begin -->", f"<!-- {key}:end -->"
-    DOC.parent.mkdir(exist_ok=True)
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    block = f"{begin}\n## {heading}\n\n{table}\n{end}"
+    text = path.read_text() if path.exists() else ""
+    block = f"{begin}\n{body}\n{end}"
     if begin in text:
         head, rest = text.split(begin, 1)
         text = head + block + rest.split(end, 1)[1]
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
-    DOC.write_text(text)
+    path.write_text(text)
+
+
+def replace_section(key: str, heading: str, table: str) -> None:
+    """Put ``table`` under ``heading`` in docs/benchmarks.md, replacing an earlier run's."""
+    DOC.parent.mkdir(exist_ok=True)
+    if not DOC.exists():
+        DOC.write_text("# Benchmarks\n")
+    replace_marked(DOC, key, f"## {heading}\n\n{table}")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
-from bench_pipeline import cpu_name, replace_section  # noqa: E402
+from bench_pipeline import cpu_name, replace_marked, replace_section  # noqa: E402
 from laborlens.config import get_settings  # noqa: E402
 from laborlens.titles.coder import TitleCoder  # noqa: E402
 from laborlens.titles.evaluate import evaluate_titles, read_labelled_titles  # noqa: E402
@@ -106,18 +106,6 @@ def accuracy_markdown(table0, table1) -> str:
         "count as misses)."
     )
     return "\n".join(lines)
-
-
-def replace_marked(path: Path, key: str, body: str) -> None:
-    begin, end = f"<!-- {key}:begin -->", f"<!-- {key}:end -->"
-    text = path.read_text()
-    block = f"{begin}\n{body}\n{end}"
-    if begin in text:
-        head, rest = text.split(begin, 1)
-        text = head + block + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text)
 
 
 def main() -> None:
