@@ -10,14 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from laborlens.charts import chart_html
+
 SOURCE_LABELS = {"human": "Human labels", "gpt4": "GPT-4 labels", "model": "laborlens model"}
 COLORS = {"human": "#1f77b4", "gpt4": "#ff7f0e", "model": "#2ca02c"}
-
-
-def chart_html(fig: go.Figure) -> str:
-    """A figure as an HTML fragment in the report's style (plotly.js is inlined once per page)."""
-    fig.update_layout(template="plotly_white", margin={"l": 40, "r": 20, "t": 50, "b": 40})
-    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
 
 
 def major_group_chart(groups: pd.DataFrame) -> go.Figure:
