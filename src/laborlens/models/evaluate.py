@@ -91,6 +91,7 @@ def cross_validate(
             progress(f"fold {k + 1}/{folds}: training {arch}", k, folds)
         started = time.perf_counter()
         model = cls(target=target, random_state=random_state, **(params or {}))
+        model.keep_neighbours = False
         model.fit(X.iloc[tr], frame["label"].iloc[tr], groups=groups[tr])
         times.append(time.perf_counter() - started)
         proba[te] = model.predict_proba(X.iloc[te])
