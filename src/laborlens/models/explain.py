@@ -135,7 +135,7 @@ def explain(
                 score=float(scores[i]),
                 method=method,
                 words=words,
-                title_contribution=title_c if title else None,
+                title_contribution=title_c,
                 neighbours=near[i],
             )
         )

@@ -17,7 +17,10 @@ from laborlens.models.base import ExposureModel
 
 class TfidfLinear(ExposureModel):
     """Word 1–2-grams and character 3–5-grams of the task, word n-grams of the title (scaled by
-    ``title_weight``), multinomial logistic regression with inverse regularisation ``C``."""
+    ``title_weight``), multinomial logistic regression with inverse regularisation ``C``.
+
+    ``untitled_copies`` also trains on every task once more without its title (same label), so
+    the task's own words must carry the rating when a user gives no title."""
 
     arch = "tfidf"
 
@@ -28,11 +31,13 @@ class TfidfLinear(ExposureModel):
         C: float = 2.0,
         title_weight: float = 0.5,
         max_char_features: int = 100_000,
+        untitled_copies: bool = False,
     ) -> None:
         super().__init__(target=target, random_state=random_state)
         self.C = C
         self.title_weight = title_weight
         self.max_char_features = max_char_features
+        self.untitled_copies = untitled_copies
 
     def _features(self, state, tasks, titles, fit: bool = False):
         words, chars, title = state["vectorizers"]
@@ -64,6 +69,11 @@ class TfidfLinear(ExposureModel):
         }
         titles = [t or "_" for t in titles]
         X = self._features(state, tasks, titles, fit=True)
+        if self.untitled_copies:
+            from scipy.sparse import vstack
+
+            X = vstack([X, self._features(state, tasks, ["_"] * len(tasks))]).tocsr()
+            y = np.concatenate([y, y])
         clf = LogisticRegression(C=self.C, max_iter=3000)
         clf.fit(X, y)
         # Classes absent from a small training slice still need a column.
