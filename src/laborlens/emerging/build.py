@@ -50,6 +50,18 @@ def _embedder(ctx: BuildContext) -> Callable[[list[str]], np.ndarray]:
     return lambda texts: embed_cached(texts, ctx.settings.cache_dir)
 
 
+class _Clock:
+    """Logs the seconds each stage of the step took."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        log.info("emerging: %s in %.1f s", stage, now - self.last)
+        self.last = now
+
+
 def occupation_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """O*NET occupations with SOC major group and OEWS May 2025 employment (a NEM code's
     employment split equally among the O*NET occupations that share it)."""
@@ -84,6 +96,7 @@ def build_emerging_tables(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> 
 def compute_tables(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> dict[str, pd.DataFrame]:
     """The ``emerging_*`` tables as frames (the build step writes them)."""
     embed = _embedder(ctx)
+    clock = _Clock()
     occ = occupation_frame(con)
     titles = occ.set_index("onet_soc_code")["title"]
     xwalk = con.execute("SELECT * FROM onet2010_onet2019_crosswalk").df()
@@ -105,6 +118,7 @@ def compute_tables(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> dict[st
         )
         changes.append(change)
     change = pd.concat(changes, ignore_index=True)
+    clock("classified task change")
     extra = mapped.set_index("task_id")[["onet_2010_code", "code_mapping"]]
     from20 = change["release"] == "20.1"
     change["onet_2010_code"] = change["task_id"].map(extra["onet_2010_code"]).where(from20)
@@ -132,7 +146,9 @@ def compute_tables(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> dict[st
     missing_title = change["title"].isna()
     if missing_title.any():
         change.loc[missing_title, "title"] = change.loc[missing_title, "onet_soc_code"]
+    clock("prepared statements")
     change = rate_statements(change, ctx.models)
+    clock("rated statements")
     change["mentions_ai"] = mentions_ai(change["task"])
     change["status"] = change["status"].astype("string")
 
@@ -154,6 +170,7 @@ def compute_tables(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> dict[st
         occ_parts.append(per_occ)
         group_parts.append(groups)
         example_parts.append(examples(part, per_occ, comp))
+    clock("occupation and group comparisons")
     occ_change = pd.concat(occ_parts, ignore_index=True)
     group = pd.concat(group_parts, ignore_index=True)
 
@@ -170,7 +187,9 @@ def compute_tables(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> dict[st
                                       "revision_kind", "matched_task_id", "similarity",
                                       "onet_2010_code", "code_mapping"])
 
+    clock("emerging statements")
     profiles = occupation_profiles(con, occ, current, occ_change, em_occ)
+    clock("occupation profiles")
     ai_share = ai_share_by_release(
         {
             "20.1": mapped.assign(onet_soc_code=mapped["onet_soc_code"].fillna("unmapped")),

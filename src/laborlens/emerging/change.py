@@ -130,11 +130,17 @@ def classify_change(
     return out.drop(columns="_o").reset_index(drop=True)[COLUMNS]
 
 
-def _pair(out: pd.DataFrame, i: int, j: int, kind: str, sim: float) -> None:
-    out.loc[i, ["status", "revision_kind", "similarity"]] = ["revised_old", kind, sim]
-    out.loc[j, ["status", "revision_kind", "similarity"]] = ["revised_new", kind, sim]
-    out.at[i, "matched_task_id"] = out.at[j, "task_id"]
-    out.at[j, "matched_task_id"] = out.at[i, "task_id"]
+def _apply_pairs(out: pd.DataFrame, pairs: list[tuple[int, int, str, float]]) -> None:
+    """Mark (removed row, new row, kind, similarity) pairs as revisions, in one assignment."""
+    if not pairs:
+        return
+    i, j, kind, sim = (list(x) for x in zip(*pairs, strict=True))
+    out.loc[i, "status"] = "revised_old"
+    out.loc[j, "status"] = "revised_new"
+    for rows, other in ((i, j), (j, i)):
+        out.loc[rows, "revision_kind"] = kind
+        out.loc[rows, "similarity"] = sim
+        out.loc[rows, "matched_task_id"] = out.loc[other, "task_id"].to_numpy()
 
 
 def _pair_similar(out: pd.DataFrame, embed: Embed | None, threshold: float) -> pd.DataFrame:
@@ -142,15 +148,15 @@ def _pair_similar(out: pd.DataFrame, embed: Embed | None, threshold: float) -> p
     (whitespace aside) are paired first, without embeddings; then, with ``embed``, the rest
     with cosine >= threshold, most similar first, each statement at most once."""
     norm = _norm(out["task"])
-    exact = 0
     cand = out[out["status"].isin(["removed", "new"])]
+    pairs: list[tuple[int, int, str, float]] = []
     for _, group in cand.groupby(["onet_soc_code", norm[cand.index]], sort=False):
         r = group.index[group["status"] == "removed"]
         a = group.index[group["status"] == "new"]
-        for i, j in zip(r, a, strict=False):
-            _pair(out, i, j, "new_id_same_text", 1.0)
-            exact += 1
-    similar = 0
+        pairs += [(i, j, "new_id_same_text", 1.0) for i, j in zip(r, a, strict=False)]
+    _apply_pairs(out, pairs)
+    exact = len(pairs)
+    pairs = []
     if embed is not None:
         removed = out["status"] == "removed"
         added = out["status"] == "new"
@@ -172,12 +178,12 @@ def _pair_similar(out: pd.DataFrame, embed: Embed | None, threshold: float) -> p
                     continue
                 used_r.add(x)
                 used_a.add(y)
-                _pair(out, r[x], a[y], "new_id_similar_text", float(sims[x, y]))
-                similar += 1
+                pairs.append((r[x], a[y], "new_id_similar_text", float(sims[x, y])))
+        _apply_pairs(out, pairs)
     log.info(
         "paired %d removed/new statements with the same text and %d with cosine >= %.2f",
         exact,
-        similar,
+        len(pairs),
         threshold,
     )
     return out
