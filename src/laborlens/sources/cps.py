@@ -51,8 +51,8 @@ def _header_row(path: Path, raw: pd.DataFrame, needed: dict[str, str]) -> tuple[
     """Row holding every header in ``needed`` (normalised text -> tidy name) and their columns."""
     for i in range(min(20, len(raw))):
         cells = [normalise_title(v) if isinstance(v, str) else "" for v in raw.iloc[i].tolist()]
-        if all(h in cells for h in needed):
-            return i, {needed[h]: cells.index(h) for h in needed}
+        if all(normalise_title(h) in cells for h in needed):
+            return i, {needed[h]: cells.index(normalise_title(h)) for h in needed}
     msg = f"no header row with {', '.join(repr(h) for h in needed)} in the first 20 rows"
     raise LayoutError(path, msg)
 
@@ -148,8 +148,8 @@ def read_cps_sex_race(path: str | Path) -> pd.DataFrame:
         a = [normalise_title(v) if isinstance(v, str) else "" for v in raw.iloc[i].tolist()]
         b = [normalise_title(v) if isinstance(v, str) else "" for v in raw.iloc[i + 1].tolist()]
         merged = [y or x for x, y in zip(a, b, strict=True)]
-        if all(h in merged for h in _SEX_RACE_HEADERS):
-            cols = {_SEX_RACE_HEADERS[h]: merged.index(h) for h in _SEX_RACE_HEADERS}
+        if all(normalise_title(h) in merged for h in _SEX_RACE_HEADERS):
+            cols = {v: merged.index(normalise_title(h)) for h, v in _SEX_RACE_HEADERS.items()}
             return _rows(path, raw, i + 1, cols, set(cols) - {"employed"})
     msg = f"no header rows with {', '.join(map(repr, _SEX_RACE_HEADERS))}"
     raise LayoutError(path, msg)
