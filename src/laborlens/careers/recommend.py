@@ -20,7 +20,6 @@ transition score, so every objective recommends occupations within reach.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import duckdb
@@ -147,14 +146,9 @@ class Recommendations:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, default=_json_default)
+        from laborlens.jsonutil import dumps
 
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    msg = f"not JSON serialisable: {type(value)}"
-    raise TypeError(msg)
+        return dumps(self.to_dict(), indent=indent)
 
 
 def _num(value, digits: int | None = None) -> float | None:

@@ -8,8 +8,6 @@ for JSON.
 
 from __future__ import annotations
 
-import math
-
 import duckdb
 import numpy as np
 import pandas as pd
@@ -17,24 +15,14 @@ import pandas as pd
 from laborlens.careers.resolve import resolve_occupation
 from laborlens.db.connection import query
 from laborlens.exceptions import ConfigError, DatabaseError
+from laborlens.jsonutil import clean_json, records
 
 AREA_LEVELS = ("state", "metro")
 WAGE_COLUMNS = ["a_mean", "a_median", "a_pct10", "a_pct25", "a_pct75", "a_pct90", "h_median"]
 
 
-def _clean(value):
-    """NaN/NA → None, numpy scalars → Python, so every value is valid JSON."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+_clean = clean_json
+_records = records
 
 
 def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:

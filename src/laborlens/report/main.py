@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from laborlens._version import __version__
+from laborlens.capability import report_sections
 from laborlens.config import Settings
 from laborlens.db.build import Progress, build
 from laborlens.db.connection import connect
@@ -23,7 +24,6 @@ from laborlens.labor import (
     soc_exposure,
     with_employment,
 )
-from laborlens.report.sections import all_sections
 
 
 @dataclass
@@ -125,7 +125,7 @@ def make_report(
     tables, coverage = compute_tables(settings, weighting)
     report("drawing charts", 1, 3)
     charts = figures.all_figures(tables)
-    sections = [make_section(settings) for make_section in all_sections()]
+    sections = [s for cap in report_sections() if (s := cap.make_section(settings)) is not None]
     for section in sections:
         tables.update(section.tables)
     report("writing files", 2, 3)

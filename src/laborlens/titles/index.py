@@ -1,6 +1,6 @@
 """Build the title index at database build time, and calibrate the coder on held-out titles.
 
-Tables written (see ``DERIVED_TABLES``):
+Tables written (see the titles capability, ``titles/capability.py``):
 
 ``title_index``            one row per (occupation, normalised title) from O*NET occupation
                            titles, alternate titles, their short forms and reported titles
@@ -30,6 +30,7 @@ import pyarrow as pa
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 
+from laborlens.capability import BuildContext
 from laborlens.titles.coder import StaticEncoder, TitleCoder
 from laborlens.titles.normalize import head_noun, normalize_title
 
@@ -320,11 +321,11 @@ def load_title_sources(path, settings, extra: tuple[str, ...] = ()) -> None:
         )
 
 
-def build_title_tables(con, settings) -> None:
-    """EXTRA_STEPS hook: write title_index, title_token_vectors, title_occupation_prior and
-    title_coder_params."""
+def build_title_tables(con, ctx: BuildContext) -> None:
+    """Build step (titles capability): write title_index, title_token_vectors,
+    title_occupation_prior and title_coder_params."""
     entries = title_entries(con)
-    tokens, vectors = token_vectors(entries, settings)
+    tokens, vectors = token_vectors(entries, ctx.settings)
     encoder = static_encoder(entries, tokens, vectors)
     occupations = _occupations(con)
     params, metrics = fit_and_evaluate(entries, tokens, vectors, occupations)
