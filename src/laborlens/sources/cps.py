@@ -42,7 +42,9 @@ def normalise_title(title: object) -> str:
 
 def _read_sheet(path: Path) -> pd.DataFrame:
     try:
-        return pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="calamine")
+        return pd.read_excel(
+            path, sheet_name=0, header=None, dtype=object, engine="calamine", keep_default_na=False
+        )
     except Exception as exc:  # calamine and pandas raise several types for damaged files
         raise LayoutError(path, f"cannot be read as an Excel workbook: {exc}") from exc
 

@@ -13,7 +13,8 @@ descriptions. :func:`read_oews_year` therefore never reads a column by position:
   is taken (SOC codes for ``OCC_CODE``), and two different such columns are a LayoutError;
 * a missing group column (``O_GROUP``/``OCC_GROUP``) is derived from the codes: ``00-0000``
   total, ``NN-0000`` major, ``NN-NN00`` minor, a code ending in 0 with published children broad,
-  every other code detailed;
+  the first of a code listed twice broad (BLS lists such codes as broad and detailed), every
+  other code detailed;
 * area and industry columns, when present, must show one national cross-industry table.
 
 Returns the same tidy names as :func:`laborlens.sources.bls.read_oews_national` for the
@@ -83,7 +84,8 @@ def _raw_sheets(path: Path) -> list[tuple[str | None, pd.DataFrame]]:
             return [(None, frame)]
         if suffix in {".xlsx", ".xls", ".xlsm"}:
             book = pd.read_excel(
-                path, sheet_name=None, header=None, dtype=object, engine="calamine"
+                path, sheet_name=None, header=None, dtype=object, engine="calamine",
+                keep_default_na=False,
             )
             return list(book.items())
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
@@ -132,7 +134,11 @@ def _column(
         raise LayoutError(path, f"column {name!r} appears {len(idx)} times", sheet=sheet)
     fits = [c for c in cols if ((c == "") | c.str.fullmatch(pattern.pattern)).all()]
     if not fits:
-        msg = f"column {name!r} appears {len(idx)} times and none holds only SOC codes"
+        # the column that is mostly codes: its odd cell is reported with its row later
+        share = [float(c.str.fullmatch(pattern.pattern).mean()) for c in cols]
+        if max(share) > 0.5:
+            return cols[int(np.argmax(share))]
+        msg = f"column {name!r} appears {len(idx)} times and none holds SOC codes"
         raise LayoutError(path, msg, sheet=sheet, column=name)
     if any(not f.equals(fits[0]) for f in fits[1:]):
         msg = f"column {name!r} appears {len(idx)} times with different codes"
@@ -176,6 +182,9 @@ def _derive_groups(codes: pd.Series) -> pd.Series:
         for p, d in zip(prefixes, digits[ends0], strict=True)
     ]
     out.loc[ends0[ends0].index[np.array(has_child, dtype=bool)]] = "broad"
+    # a code BLS lists twice is a broad group that is also a detailed occupation: broad first
+    twice = codes.duplicated(keep=False) & ~codes.duplicated(keep="first")
+    out[twice & (out == "detailed")] = "broad"
     return out
 
 
