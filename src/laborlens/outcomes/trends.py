@@ -58,29 +58,34 @@ def worker_groups(exposure: pd.Series, weight: pd.Series, groups: int) -> pd.Ser
     return frame["x"].map(pd.Series(g, index=block.index)).reindex(exposure.index).astype(int)
 
 
-def _wide(panel: pd.DataFrame, column: str) -> pd.DataFrame:
-    return panel.pivot(index="soc_2018_code", columns="year", values=column)
+def _wide(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Employment and median wage as occupations × years (computed once per panel)."""
+    cached = panel.attrs.get("_wide")
+    if cached is None:
+        emp = panel.pivot(index="soc_2018_code", columns="year", values="employment")
+        wage = panel.pivot(index="soc_2018_code", columns="year", values="median_wage")
+        cached = (emp, wage.reindex_like(emp))
+        panel.attrs["_wide"] = cached
+    return cached
 
 
 def sample(panel: pd.DataFrame, scores: pd.Series, groups: int = 5) -> pd.DataFrame:
     """Balanced sample for one measure: occupations × (exposure, group, major, employment per
     year as columns ``e<year>``, median wage per year as ``w<year>``)."""
-    emp = _wide(panel, "employment")
-    wage = _wide(panel, "median_wage")
-    years = list(emp.columns)
+    emp, wage = _wide(panel)
+    years = [int(y) for y in emp.columns]
     if BASE_YEAR not in years:
         msg = f"the panel has no May {BASE_YEAR}, the base year"
         raise ConfigError(msg)
     scores = scores.dropna()
     ok = emp.index.isin(scores.index) & (emp.fillna(0) > 0).all(axis=1).to_numpy()
-    emp = emp[ok]
-    out = pd.DataFrame(index=emp.index)
-    out["exposure"] = scores.reindex(emp.index)
-    out["group"] = worker_groups(out["exposure"], emp[BASE_YEAR], groups)
-    out["major"] = emp.index.str[:2]
-    for y in years:
-        out[f"e{y}"] = emp[y]
-        out[f"w{y}"] = wage.loc[emp.index, y]
+    e, w = emp[ok], wage[ok]
+    out = pd.DataFrame(index=e.index)
+    out["exposure"] = scores.reindex(e.index)
+    out["group"] = worker_groups(out["exposure"], e[BASE_YEAR], groups)
+    out["major"] = e.index.str[:2]
+    cols = {f"e{y}": e[y] for y in years} | {f"w{y}": w[y] for y in years}
+    out = pd.concat([out, pd.DataFrame(cols)], axis=1)
     out.attrs["years"] = years
     return out
 
@@ -88,27 +93,30 @@ def sample(panel: pd.DataFrame, scores: pd.Series, groups: int = 5) -> pd.DataFr
 def group_trends(s: pd.DataFrame, measure: str) -> pd.DataFrame:
     """Per group and year: employment, employment_index, median_wage_index, n_occupations."""
     years = s.attrs["years"]
-    rows = []
-    for g, part in s.groupby("group"):
-        base = part[f"e{BASE_YEAR}"].sum()
-        wb = part[f"w{BASE_YEAR}"]
-        for y in years:
-            emp = part[f"e{y}"].sum()
-            ok = wb.notna() & part[f"w{y}"].notna()
-            w = part.loc[ok, f"e{BASE_YEAR}"]
-            ratio = (part.loc[ok, f"w{y}"] / wb[ok] * w).sum() / w.sum() if w.sum() else np.nan
-            rows.append(
-                {
-                    "measure": measure,
-                    "group": int(g),
-                    "year": int(y),
-                    "employment": float(emp),
-                    "employment_index": 100.0 * emp / base,
-                    "median_wage_index": 100.0 * ratio,
-                    "n_occupations": len(part),
-                }
-            )
-    return pd.DataFrame(rows)
+    b = years.index(BASE_YEAR)
+    e = s[[f"e{y}" for y in years]].to_numpy(dtype=float)
+    w = s[[f"w{y}" for y in years]].to_numpy(dtype=float)
+    labels, g = np.unique(s["group"].to_numpy(), return_inverse=True)
+    onehot = np.zeros((len(labels), len(s)))
+    onehot[g, np.arange(len(s))] = 1.0
+    emp = onehot @ e  # groups × years
+    ok = ~np.isnan(w) & ~np.isnan(w[:, [b]])
+    base_w = e[:, [b]] * ok
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(ok, w / w[:, [b]], 0.0)
+        wage_index = 100.0 * (onehot @ (ratio * base_w)) / (onehot @ base_w)
+    n = onehot.sum(axis=1)
+    return pd.DataFrame(
+        {
+            "measure": measure,
+            "group": np.repeat(labels.astype(int), len(years)),
+            "year": np.tile(years, len(labels)),
+            "employment": emp.ravel(),
+            "employment_index": (100.0 * emp / emp[:, [b]]).ravel(),
+            "median_wage_index": wage_index.ravel(),
+            "n_occupations": np.repeat(n.astype(int), len(years)),
+        }
+    )
 
 
 def _growth(e: np.ndarray, years: list[int], span: tuple[int, int]) -> np.ndarray:
@@ -136,8 +144,7 @@ def bootstrap_contrasts(
     for name, g in (("top", top), ("bottom", bottom)):
         e = s.loc[s["group"] == g, cols].to_numpy(dtype=float)
         n = len(e)
-        counts = rng.multinomial(n, np.full(n, 1.0 / n), size=n_draws)
-        totals[name] = counts @ e  # draws × years
+        totals[name] = e[rng.integers(0, n, size=(n_draws, n))].sum(axis=1)  # draws × years
         points[name] = e.sum(axis=0)
     n_top = int((s["group"] == top).sum())
     n_bottom = int((s["group"] == bottom).sum())
