@@ -409,3 +409,79 @@ def test_indeed_sectors_all_have_soc_codes(source_path, structure):
     assert changes["change_since_feb2020"].notna().all()
     # every sector row of the crosswalk has at least one example-title link
     assert set(xwalk.loc[xwalk["basis"] == "example", "sector"]) == set(xwalk["sector"])
+
+
+# --------------------------------------------------------------------------------------------
+# Full tier: the CLI over a database holding the real panel and one real measure
+
+
+@pytest.fixture(scope="module")
+def small_db(panel, source_path, structure, tmp_path_factory):
+    import duckdb
+
+    from laborlens.db.connection import write_table
+    from laborlens.measures.core import MEASURE_NAMES, pooled_to_members
+    from laborlens.sources.microsoft import read_ai_applicability
+
+    ms = read_ai_applicability(source_path("msft_soc_ai_applicability_scores"))
+    scores = pooled_to_members(ms.set_index("soc_2018_code")["ai_applicability"], structure[2])
+    measures = pd.DataFrame({"soc_2018_code": sorted(set(panel.frame["soc_2018_code"]))})
+    for name in MEASURE_NAMES:
+        measures[name] = np.nan
+    measures["ms_ai_applicability"] = measures["soc_2018_code"].map(scores)
+    tr, summary = trends.analyse(panel.frame, measures, ["ms_ai_applicability"], n_draws=200)
+    path = tmp_path_factory.mktemp("outcomes-db") / "small.duckdb"
+    with duckdb.connect(str(path)) as con:
+        write_table(con, "outcomes_panel", panel.frame)
+        write_table(con, "outcomes_panel_coverage", panel.coverage)
+        write_table(con, "measures_soc2018", measures)
+        write_table(con, "outcomes_trends", tr)
+        write_table(con, "outcomes_summary", summary)
+        write_table(con, "outcomes_dissimilarity", dissimilarity.dissimilarity(panel.frame))
+    return str(path)
+
+
+def test_cli_panel_trends_and_summary(small_db, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from laborlens.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "panel.csv"
+    r = runner.invoke(app, ["outcomes", "panel", "--db", small_db, "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    frame = pd.read_csv(out, dtype={"soc_2018_code": str})
+    assert list(frame.columns[:7]) == [
+        "soc_2018_code", "title", "year", "employment", "mean_wage", "median_wage", "rule",
+    ]  # fmt: skip
+    assert "coverage" in r.output
+
+    tr_out, summary = tmp_path / "trends.csv", tmp_path / "summary.json"
+    args = ["outcomes", "trends", "--measure", "ms_ai_applicability", "--db", small_db]
+    r = runner.invoke(app, [*args, "-o", str(tr_out), "--summary", str(summary)])
+    assert r.exit_code == 0, r.output
+    tr = pd.read_csv(tr_out)
+    assert list(tr.columns) == [
+        "measure", "group", "year", "employment", "employment_index", "median_wage_index",
+        "n_occupations",
+    ]  # fmt: skip
+    assert sorted(tr["group"].unique()) == [1, 2, 3, 4, 5]
+    doc = json.loads(summary.read_text())
+    for stat in ("pre_growth_top", "post_growth_top", "diff_in_trends", "diff_in_trends_fe",
+                 "placebo"):
+        assert set(doc[stat]) == {"estimate", "ci_low", "ci_high", "n"}
+    # another number of groups is computed from the stored panel
+    r = runner.invoke(app, [*args, "--groups", "3", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert "ms_ai_applicability,3,2025" in r.output
+    bad = runner.invoke(app, ["outcomes", "trends", "--measure", "nope", "--db", small_db])
+    assert bad.exit_code == 1
+    assert "unknown measure 'nope'" in bad.output
+    missing = runner.invoke(app, ["outcomes", "demographics", "--db", small_db])
+    assert missing.exit_code == 1
+    assert "outcomes_demographics" in missing.output
+    r = runner.invoke(app, ["outcomes", "dissimilarity", "--db", small_db, "--format", "csv"])
+    assert r.exit_code == 0
+    assert r.output.startswith("year_from,year_to")
