@@ -125,10 +125,18 @@ class Panel:
 
 def _detailed(oews: pd.DataFrame) -> pd.DataFrame:
     d = oews[oews["o_group"] == "detailed"].drop_duplicates("soc_code").copy()
+    d["soc_code"] = d["soc_code"].astype(object)
     # an hourly-only occupation has no annual wage in the file: 2,080 hours a year, as BLS
     d["a_mean"] = d["a_mean"].fillna(d["h_mean"] * 2080.0)
     d["a_median"] = d["a_median"].fillna(d["h_median"] * 2080.0)
     return d.reset_index(drop=True)
+
+
+def _xwalk_dict(xwalk: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for a, b in zip(xwalk["soc_2010_code"].tolist(), xwalk["soc_2018_code"].tolist(), strict=True):
+        out.setdefault(a, []).append(b)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def year_links(
@@ -138,8 +146,10 @@ def year_links(
     xwalk: pd.DataFrame,
     nem_pools: dict[str, tuple[str, ...]],
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Source code -> SOC 2018 targets for one year's detailed codes; and codes with none."""
-    x = xwalk.groupby("soc_2010_code")["soc_2018_code"].apply(tuple).to_dict()
+    """Source code -> SOC 2018 targets for one year's detailed codes; and codes with none.
+
+    ``xwalk`` is the SOC 2010 -> 2018 crosswalk as a frame, or already as a dict of tuples."""
+    x = xwalk if isinstance(xwalk, dict) else _xwalk_dict(xwalk)
     published = set(codes)
     rows, lost = [], []
     for code in codes:
@@ -167,7 +177,7 @@ def year_links(
         if not targets:
             lost.append(code)
         rows.extend((code, t) for t in targets)
-    return pd.DataFrame(rows, columns=["source_code", "soc_2018_code"]), lost
+    return pd.DataFrame(rows, columns=["source_code", "soc_2018_code"], dtype=object), lost
 
 
 def harmonize(
@@ -179,17 +189,20 @@ def harmonize(
     """The panel from each year's OEWS frame (``read_oews_year``), the SOC 2018 structure, the
     BLS SOC 2010 → 2018 crosswalk and the NEM crosswalk (for pooled codes)."""
     det = soc_structure[soc_structure["level"] == "detailed"]
-    soc2018 = set(det["soc_code"])
+    soc2018 = set(det["soc_code"].tolist())
+    x = _xwalk_dict(xwalk)
     titles = det.set_index("soc_code")["title"]
     pools = nem.loc[~nem["nem_is_soc_detailed"].astype(bool), ["nem_code", "soc_2018_code"]]
-    nem_pools = pools.drop_duplicates().groupby("nem_code")["soc_2018_code"].apply(tuple).to_dict()
+    nem_pools: dict[str, list[str]] = {}
+    for a, b in pools.drop_duplicates().itertuples(index=False):
+        nem_pools.setdefault(str(a), []).append(str(b))
     years = sorted(oews)
     detailed = {y: _detailed(oews[y]) for y in years}
     links: dict[int, pd.DataFrame] = {}
     lost: dict[int, list[str]] = {}
     for y in years:
         links[y], lost[y] = year_links(
-            y, detailed[y]["soc_code"].tolist(), soc2018, xwalk, nem_pools
+            y, [str(c) for c in detailed[y]["soc_code"].tolist()], soc2018, x, nem_pools
         )
     # employment of each SOC 2018 code in each year where it is published alone (1:1 link)
     alone: dict[int, pd.Series] = {}
@@ -209,16 +222,20 @@ def harmonize(
         lk["share_year"] = np.nan
         k = lk.groupby("source_code")["soc_2018_code"].transform("size")
         lk.loc[k == 1, "share"] = 1.0
-        for _src, part in lk[k > 1].groupby("source_code"):
-            targets = part["soc_2018_code"]
-            for later in (yy for yy in years if yy > y):
-                ref = alone[later].reindex(targets)
-                if ref.notna().all() and ref.sum() > 0:
-                    lk.loc[part.index, "share"] = (ref / ref.sum()).to_numpy()
-                    lk.loc[part.index, "share_year"] = later
-                    break
-            else:
-                lk.loc[part.index, "share"] = 1.0 / len(part)
+        todo = (k > 1).to_numpy().copy()
+        for later in (yy for yy in years if yy > y):
+            if not todo.any():
+                break
+            ref = lk["soc_2018_code"].map(alone[later]).where(todo)
+            ok = ref.notna() & (ref > 0)
+            whole = ok.groupby(lk["source_code"]).transform("all") & todo
+            if whole.any():
+                total = ref.where(whole).groupby(lk["source_code"]).transform("sum")
+                lk.loc[whole, "share"] = (ref / total)[whole]
+                lk.loc[whole, "share_year"] = later
+                todo = todo & ~whole.to_numpy()
+        if todo.any():
+            lk.loc[todo, "share"] = 1.0 / k[todo]
         lk["employment"] = lk["source_code"].map(d["employment"]).fillna(0.0) * lk["share"]
         for w in ("a_mean", "a_median"):
             lk[w] = lk["source_code"].map(d[w])
@@ -264,6 +281,10 @@ def harmonize(
     )
 
 
+def _join(codes: pd.Series) -> str:
+    return ",".join(sorted(codes.tolist()))
+
+
 def _aggregate(lk: pd.DataFrame, year: int) -> pd.DataFrame:
     """One row per SOC 2018 code: summed employment, weighted wages, the rule."""
     lk = lk.assign(
@@ -285,7 +306,7 @@ def _aggregate(lk: pd.DataFrame, year: int) -> pd.DataFrame:
             "em": g["em"].sum(),
             "emed": g["emed"].sum(),
             "topcoded": g["topcoded"].any(),
-            "sources": g["source_code"].agg(lambda s: ",".join(sorted(s))),
+            "sources": g["source_code"].agg(_join),
             "first_source": g["source_code"].first(),
             "share_year": g["share_year"].max(),
         }

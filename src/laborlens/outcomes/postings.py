@@ -53,15 +53,17 @@ def read_sector_crosswalk(path: str | Path | None = None) -> pd.DataFrame:
 def expand_sectors(xwalk: pd.DataFrame, soc_detailed: list[str]) -> pd.DataFrame:
     """sector, soc_2018_code: group codes expanded to their detailed codes that no row names
     explicitly; codes that are not SOC 2018 (detailed or group) raise LayoutError."""
-    codes = pd.Series(sorted(soc_detailed))
+    codes = sorted(str(c) for c in soc_detailed)
+    flat = [c.replace("-", "") for c in codes]
     explicit = set(xwalk["soc_code"]) & set(codes)
     rows = []
-    for r in xwalk.itertuples(index=False):
+    for r in xwalk[["sector", "soc_code"]].astype(object).itertuples(index=False):
         if r.soc_code in explicit:
             rows.append((r.sector, r.soc_code))
             continue
         prefix = r.soc_code.replace("-", "").rstrip("0")
-        members = [c for c in codes if c.replace("-", "").startswith(prefix) and c not in explicit]
+        pairs = zip(codes, flat, strict=True)
+        members = [c for c, f in pairs if f.startswith(prefix) and c not in explicit]
         if not members:
             msg = f"{r.soc_code} ({r.sector}) is neither a SOC 2018 detailed code nor a group"
             raise LayoutError(sector_crosswalk_file(), msg, column="soc_code")

@@ -203,20 +203,21 @@ def census_soc_links(census: pd.DataFrame, soc_detailed: list[str]) -> pd.DataFr
     Returns census_title, census_code, soc_pattern, soc_2018_code (one row per link); a Census
     occupation whose pattern covers no code keeps one row with soc_2018_code NA.
     """
-    codes = pd.Series(sorted(soc_detailed))
+    codes = sorted(str(c) for c in soc_detailed)
+    code_set = set(codes)
 
     def covers(pattern: str) -> list[str]:
         if "X" in pattern:
-            rx = "^" + pattern.replace("X", r"\d") + "$"
-            return codes[codes.str.match(rx)].tolist()
-        if pattern in set(codes):
+            rx = re.compile("^" + pattern.replace("X", r"\d") + "$")
+            return [c for c in codes if rx.match(c)]
+        if pattern in code_set:
             return [pattern]
         if pattern.endswith("0"):
             prefix = pattern.rstrip("0")
-            return codes[codes.str.startswith(prefix)].tolist()
+            return [c for c in codes if c.startswith(prefix)]
         return []
 
-    exact = set(census["soc_pattern"]) & set(codes)
+    exact = set(census["soc_pattern"]) & code_set
     rows = []
     # more specific patterns first: a code claimed by a precise row is not given to a wider one
     def specificity(p: str) -> int:
