@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -16,7 +15,6 @@ from laborlens.emerging.crosswalk import map_2010_tasks, mapping_report
 from laborlens.emerging.work import mentions_ai, mentions_ai_tech, new_soc_codes
 from laborlens.exceptions import LayoutError
 from laborlens.sources.crosswalks import read_onet_2010_to_2019, read_soc2010_to_2018
-from laborlens.sources.indeed_ai import read_ai_posting_share
 from laborlens.sources.onet import (
     read_emerging_tasks,
     read_task_statements,
@@ -181,9 +179,6 @@ def test_bad_layouts_raise_layout_errors(tmp_path):
         )
     with pytest.raises(LayoutError, match="O\\*NET-SOC code"):
         read_task_statements_2010(_rewrite(T20, tmp_path, "\n11-", "\n1-"))
-    posting = FIX / "AI_posting.csv"
-    with pytest.raises(LayoutError, match="date like"):
-        read_ai_posting_share(_rewrite(posting, tmp_path, "2019-01-01", "01/01/2019"))
 
 
 def test_duplicate_task_ids_are_refused(releases):
@@ -212,13 +207,3 @@ def test_soc_changes_find_data_scientists_new():
     row = soc.set_index("soc_2018_code").loc["15-2051"]
     assert row["soc_change"] in {"split_off", "merged"}
     assert "15-2099" not in soc.loc[soc["soc_change"] == "renumbered", "soc_2018_code"].tolist()
-
-
-def test_ai_posting_share_reader():
-    frame = read_ai_posting_share(FIX / "AI_posting.csv")
-    rows = raw(FIX / "AI_posting.csv")
-    assert len(frame) == len(rows)
-    us = frame[frame["country"] == "US"].sort_values("date")
-    first = next(r for r in rows if r["jobcountry"] == "US")
-    assert np.isclose(us["ai_share"].iloc[0], float(first["AI_share_postings"]))
-    assert frame["ai_share"].between(0, 100).all()

@@ -1,8 +1,9 @@
 """The emerging-work build step: classify, rate and compare, then write the ``emerging_*`` tables.
 
-Reads the O*NET 20.1, 30.1 and emerging task files and the Indeed AI tracker through
-``ctx.source``; O*NET 29.3 tasks, technology skills, the crosswalks, OEWS and the projections
-from the tables the source load already wrote. Statements are rated with the trained default
+Reads the O*NET 20.1, 30.1 and emerging task files through ``ctx.source``; O*NET 29.3 tasks,
+technology skills, the crosswalks, OEWS and the projections from the tables the source load
+already wrote, and the Indeed AI-posting share from the outcomes capability's
+``outcomes_ai_share`` (when built). Statements are rated with the trained default
 models the build passes in ``ctx.models``.
 """
 
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from laborlens.capability import BuildContext
-from laborlens.db.connection import write_table
+from laborlens.db.connection import table_names, write_table
 from laborlens.emerging.analysis import group_change, occupation_change
 from laborlens.emerging.change import SIMILAR_THRESHOLD, classify_change
 from laborlens.emerging.crosswalk import map_2010_tasks, mapping_report
@@ -29,7 +30,6 @@ from laborlens.emerging.work import (
     mentions_ai_tech,
     new_soc_codes,
 )
-from laborlens.sources.indeed_ai import read_ai_posting_share
 from laborlens.sources.onet import (
     read_emerging_tasks,
     read_task_statements,
@@ -198,7 +198,9 @@ def compute_tables(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> dict[st
             "29.3 emerging": emerging,
         }
     )
-    postings = read_ai_posting_share(ctx.source("indeed_ai_posting"))
+    postings = None
+    if "outcomes_ai_share" in table_names(con):
+        postings = con.execute("SELECT * FROM outcomes_ai_share").df()
     summary = summary_table(change, group, em_overall, mapped, ai_share, postings)
     return {
         "emerging_task_change": change,
@@ -210,7 +212,6 @@ def compute_tables(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> dict[st
         "emerging_statement_occupations": em_occ,
         "emerging_occupations": profiles,
         "emerging_ai_share": ai_share,
-        "emerging_ai_postings": postings,
         "emerging_summary": summary,
     }
 
@@ -349,7 +350,7 @@ def summary_table(
     em_overall: dict,
     mapped: pd.DataFrame,
     ai_share: pd.DataFrame,
-    postings: pd.DataFrame,
+    postings: pd.DataFrame | None,
 ) -> pd.DataFrame:
     """Headline numbers as (section, key, value) rows (value as text; the CLI's summary)."""
     rows: list[tuple[str, str, str]] = []
@@ -381,8 +382,9 @@ def summary_table(
     for r in ai_share.itertuples():
         rows.append((f"ai {r.release}", "ai_statements", str(r.ai_statements)))
         rows.append((f"ai {r.release}", "ai_share", f"{r.ai_share:.6g}"))
-    us = postings[postings["country"] == "US"].set_index("date")["ai_share"]
-    yearly = us.groupby(us.index.year).mean()
-    for year, value in yearly.items():
-        rows.append(("indeed US", f"ai_posting_share_{year}", f"{value:.4g}"))
+    if postings is not None:  # the outcomes capability's monthly Indeed AI-posting share
+        us = postings[postings["country"] == "US"]
+        yearly = us.groupby(us["month"].str[:4])["ai_share"].mean()
+        for year, value in yearly.items():
+            rows.append(("indeed US", f"ai_posting_share_{year}", f"{value:.4g}"))
     return pd.DataFrame(rows, columns=["section", "key", "value"])

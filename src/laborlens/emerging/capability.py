@@ -12,7 +12,6 @@ CAPABILITY = Capability(
         "onet20_task_statements",
         "onet30_task_statements",
         "onet_emerging_tasks",
-        "indeed_ai_posting",
     ),
     tables=(
         Table(
@@ -59,10 +58,6 @@ CAPABILITY = Capability(
         Table(
             "emerging_ai_share",
             "Per release: task statements mentioning AI / machine learning / data science",
-        ),
-        Table(
-            "emerging_ai_postings",
-            "Indeed Hiring Lab: share of job postings mentioning AI terms, daily, by country",
         ),
         Table("emerging_summary", "Headline numbers of the emerging-work analysis (key, value)"),
     ),

@@ -9,7 +9,7 @@ import pandas as pd
 from laborlens.capability import Section
 from laborlens.charts import chart_html
 from laborlens.config import Settings
-from laborlens.db.connection import connect
+from laborlens.db.connection import connect, table_names
 from laborlens.emerging.query import summary
 
 __all__ = ["emerging_section"]
@@ -48,9 +48,11 @@ def emerging_section(settings: Settings) -> Section:
         em_occ = con.execute("SELECT * FROM emerging_statement_occupations").df()
         prof = con.execute("SELECT * FROM emerging_occupations").df()
         ai = con.execute("SELECT * FROM emerging_ai_share").df()
-        posts = con.execute(
-            "SELECT date, country, ai_share FROM emerging_ai_postings ORDER BY date"
-        ).df()
+        posts = None
+        if "outcomes_ai_share" in table_names(con):
+            posts = con.execute(
+                "SELECT month, country, ai_share FROM outcomes_ai_share ORDER BY month"
+            ).df()
     parts = []
     for comp in ("20.1->29.3", "29.3->30.1"):
         b = s[comp]
@@ -171,14 +173,16 @@ def emerging_section(settings: Settings) -> Section:
             },
         ),
     ]
-    fig2 = go.Figure()
-    for country in ("US", "GB", "DE", "FR", "CA"):
-        p = posts[posts["country"] == country]
-        fig2.add_scatter(x=p["date"], y=p["ai_share"], mode="lines", name=country)
-    fig2.update_layout(
-        title="Share of Indeed job postings mentioning AI terms (%, 7-day average)", height=420
-    )
-    parts.append(chart_html(fig2))
+    if posts is not None:
+        fig2 = go.Figure()
+        for country in ("US", "GB", "DE", "FR", "CA"):
+            p = posts[posts["country"] == country]
+            fig2.add_scatter(x=p["month"], y=p["ai_share"], mode="lines", name=country)
+        fig2.update_layout(
+            title="Share of Indeed job postings mentioning AI terms (%, monthly mean)",
+            height=420,
+        )
+        parts.append(chart_html(fig2))
     parts.append(
         "<p>What this can and cannot show: O*NET revises occupations on a rolling schedule, so "
         "an occupation with no change may simply not have been revisited; a \"new\" statement "
