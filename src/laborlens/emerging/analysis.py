@@ -39,45 +39,71 @@ def occupation_change(
     aligned with the frame.
     """
     rng = np.random.default_rng(seed)
-    rows = []
-    all_draws = []
-    for code, g in change.groupby("onet_soc_code", sort=True):
-        status = g["status"]
-        n = {s: int((status == s).sum()) for s in ("new", "removed", "revised_new", "unchanged")}
-        b_new = g.loc[status == "new", "beta"].to_numpy(float)
-        b_rem = g.loc[status == "removed", "beta"].to_numpy(float)
-        before = g.loc[status.isin(["unchanged", "revised_old", "removed"]), "beta"]
-        after = g.loc[status.isin(["unchanged", "revised_new", "new"]), "beta"]
-        old_rev = g[status == "revised_old"].set_index("matched_task_id")["beta"]
-        new_rev = g[status == "revised_new"].set_index("task_id")["beta"]
-        paired = (new_rev - old_rev.reindex(new_rev.index)).dropna()
-        d = _mean_draws(b_new, rng, draws) - _mean_draws(b_rem, rng, draws)
-        all_draws.append(d)
-        both = len(b_new) > 0 and len(b_rem) > 0
-        total = n["new"] + n["removed"] + n["revised_new"] + n["unchanged"]
-        rows.append(
-            {
-                "onet_soc_code": code,
-                "n_before": len(before),
-                "n_after": len(after),
-                "n_new": n["new"],
-                "n_removed": n["removed"],
-                "n_revised": n["revised_new"],
-                "n_unchanged": n["unchanged"],
-                "turnover": (total - n["unchanged"]) / total if total else np.nan,
-                "beta_before": float(before.mean()) if len(before) else np.nan,
-                "beta_after": float(after.mean()) if len(after) else np.nan,
-                "beta_new": float(b_new.mean()) if len(b_new) else np.nan,
-                "beta_removed": float(b_rem.mean()) if len(b_rem) else np.nan,
-                "delta_beta": float(b_new.mean() - b_rem.mean()) if both else np.nan,
-                "delta_ci_low": float(np.quantile(d, 0.025)) if both else np.nan,
-                "delta_ci_high": float(np.quantile(d, 0.975)) if both else np.nan,
-                "revision_delta_beta": float(paired.mean()) if len(paired) else np.nan,
-            }
-        )
-    frame = pd.DataFrame(rows)
+    codes, uniques = pd.factorize(change["onet_soc_code"], sort=True)
+    status = change["status"].to_numpy(dtype=object)
+    beta = change["beta"].to_numpy(dtype=float)
+    k = len(uniques)
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(codes[mask], minlength=k)
+
+    def mean(mask: np.ndarray) -> np.ndarray:
+        n = count(mask)
+        total = np.bincount(codes[mask], weights=beta[mask], minlength=k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n > 0, total / np.maximum(n, 1), np.nan)
+
+    is_new, is_removed = status == "new", status == "removed"
+    n = {s: count(status == s) for s in ("new", "removed", "revised_new", "unchanged")}
+    before = np.isin(status, ["unchanged", "revised_old", "removed"])
+    after = np.isin(status, ["unchanged", "revised_new", "new"])
+    frame = pd.DataFrame(
+        {
+            "onet_soc_code": np.asarray(uniques, dtype=object),
+            "n_before": count(before),
+            "n_after": count(after),
+            "n_new": n["new"],
+            "n_removed": n["removed"],
+            "n_revised": n["revised_new"],
+            "n_unchanged": n["unchanged"],
+            "beta_before": mean(before),
+            "beta_after": mean(after),
+            "beta_new": mean(is_new),
+            "beta_removed": mean(is_removed),
+        }
+    )
+    total = frame[["n_new", "n_removed", "n_revised", "n_unchanged"]].sum(axis=1)
+    frame["turnover"] = ((total - frame["n_unchanged"]) / total.where(total > 0)).astype(float)
+    both = (frame["n_new"] > 0) & (frame["n_removed"] > 0)
+    frame["delta_beta"] = (frame["beta_new"] - frame["beta_removed"]).where(both)
+
+    # Statement bootstrap within each set, occupation by occupation (numpy slices only).
+    order = np.lexsort((status, codes))
+    sorted_codes = codes[order]
+    starts = np.searchsorted(sorted_codes, np.arange(k))
+    ends = np.searchsorted(sorted_codes, np.arange(k), side="right")
+    all_draws = np.full((k, draws), np.nan)
+    for g in np.flatnonzero(both.to_numpy()):
+        rows = order[starts[g] : ends[g]]
+        b_new = beta[rows[status[rows] == "new"]]
+        b_rem = beta[rows[status[rows] == "removed"]]
+        all_draws[g] = _mean_draws(b_new, rng, draws) - _mean_draws(b_rem, rng, draws)
+    frame["delta_ci_low"] = np.where(both, np.quantile(all_draws, 0.025, axis=1), np.nan)
+    frame["delta_ci_high"] = np.where(both, np.quantile(all_draws, 0.975, axis=1), np.nan)
+
+    # Revisions: mean β change from the earlier to the later wording of the same statement.
+    old = change[change["status"] == "revised_old"][["matched_task_id", "beta"]]
+    new = change[change["status"] == "revised_new"][["onet_soc_code", "task_id", "beta"]]
+    pairs = new.merge(old, left_on="task_id", right_on="matched_task_id", suffixes=("", "_old"))
+    delta = (pairs["beta"] - pairs["beta_old"]).groupby(pairs["onet_soc_code"]).mean()
+    frame["revision_delta_beta"] = frame["onet_soc_code"].map(delta).astype(float)
     frame["beta_shift"] = frame["beta_after"] - frame["beta_before"]
-    return frame, np.vstack(all_draws) if all_draws else np.zeros((0, draws))
+    cols = [
+        "onet_soc_code", "n_before", "n_after", "n_new", "n_removed", "n_revised",
+        "n_unchanged", "turnover", "beta_before", "beta_after", "beta_new", "beta_removed",
+        "delta_beta", "delta_ci_low", "delta_ci_high", "revision_delta_beta", "beta_shift",
+    ]
+    return frame[cols], all_draws
 
 
 def weighted_draws(
@@ -104,7 +130,8 @@ def group_change(
     title_column: str = "soc_major_title",
     seed: int = SEED,
 ) -> pd.DataFrame:
-    """Employment-weighted Δβ (new − removed) per group and for all occupations.
+    """Employment-weighted Δβ (new − removed) per group and for all occupations, and the same
+    with every occupation weighted equally (``delta_beta_equal``).
 
     ``occ`` is :func:`occupation_change`'s frame with ``employment`` and the group columns
     added; rows line up with ``occ_draws``. Only occupations with new and removed statements
@@ -137,12 +164,18 @@ def group_change(
             point, d = weighted_draws(
                 occ.loc[use, "delta_beta"].to_numpy(float), w, occ_draws[use], rng
             )
+            eq, d_eq = weighted_draws(
+                occ.loc[use, "delta_beta"].to_numpy(float), np.ones(len(w)), occ_draws[use], rng
+            )
             row.update(
                 beta_new=float(np.sum(w * occ.loc[use, "beta_new"]) / w.sum()),
                 beta_removed=float(np.sum(w * occ.loc[use, "beta_removed"]) / w.sum()),
                 delta_beta=point,
                 delta_ci_low=float(np.nanquantile(d, 0.025)),
                 delta_ci_high=float(np.nanquantile(d, 0.975)),
+                delta_beta_equal=eq,
+                delta_equal_ci_low=float(np.nanquantile(d_eq, 0.025)),
+                delta_equal_ci_high=float(np.nanquantile(d_eq, 0.975)),
             )
         else:
             row.update(
@@ -151,6 +184,9 @@ def group_change(
                 delta_beta=np.nan,
                 delta_ci_low=np.nan,
                 delta_ci_high=np.nan,
+                delta_beta_equal=np.nan,
+                delta_equal_ci_low=np.nan,
+                delta_equal_ci_high=np.nan,
             )
         out.append(row)
     return pd.DataFrame(out)

@@ -147,7 +147,7 @@ def compute_tables(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> dict[st
     if missing_title.any():
         change.loc[missing_title, "title"] = change.loc[missing_title, "onet_soc_code"]
     clock("prepared statements")
-    change = rate_statements(change, ctx.models)
+    change = rate_statements(change, ctx.models, known=known_ratings(con))
     clock("rated statements")
     change["mentions_ai"] = mentions_ai(change["task"])
     change["status"] = change["status"].astype("string")
@@ -214,6 +214,25 @@ def compute_tables(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> dict[st
         "emerging_ai_share": ai_share,
         "emerging_summary": summary,
     }
+
+
+def known_ratings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """The exposure capability's ratings of every O*NET 29.3 task by the same default models
+    (task, title, rating columns), so they are not scored twice; None when not built."""
+    present = set(table_names(con))
+    if not {"task_exposure_model", "task_automation_model"} <= present:
+        return None
+    return con.execute(
+        """
+        SELECT t.task, o.title, e.exposure, e.p_E0, e.p_E1, e.p_E2, e.beta,
+               a.automation AS automation_level, a.p_T0, a.p_T1, a.p_T2, a.p_T3, a.p_T4,
+               a.automation_score AS automation
+        FROM onet_tasks t
+        JOIN onet_occupations o USING (onet_soc_code)
+        JOIN task_exposure_model e USING (onet_soc_code, task_id)
+        JOIN task_automation_model a USING (onet_soc_code, task_id)
+        """
+    ).df()
 
 
 def examples(part: pd.DataFrame, per_occ: pd.DataFrame, comparison: str) -> pd.DataFrame:
@@ -367,6 +386,7 @@ def summary_table(
             rows.append((comp, f"revisions_{k}", str(int(rev.get(k, 0)))))
         allrow = group[(group["comparison"] == comp) & (group["group"] == "all")].iloc[0]
         for k in ("beta_new", "beta_removed", "delta_beta", "delta_ci_low", "delta_ci_high",
+                  "delta_beta_equal", "delta_equal_ci_low", "delta_equal_ci_high",
                   "occupations_used", "employment_used_share"):
             rows.append((comp, k, f"{allrow[k]:.6g}"))
         for s in ("new", "removed"):

@@ -32,8 +32,8 @@ CAPABILITY = Capability(
         ),
         Table(
             "emerging_group_change",
-            "Per comparison, SOC major group and all occupations: employment-weighted Δβ (new − "
-            "removed) with a two-stage 95 % bootstrap interval and coverage",
+            "Per comparison, SOC major group and all occupations: employment-weighted and "
+            "equal-weighted Δβ (new − removed) with two-stage 95 % bootstrap intervals, coverage",
         ),
         Table(
             "emerging_examples",

@@ -8,7 +8,7 @@ import pandas as pd
 
 from laborlens.config import Settings
 from laborlens.db.connection import connect, table_names
-from laborlens.exceptions import DatabaseError
+from laborlens.exceptions import DatabaseError, InputError
 
 __all__ = ["RELEASES", "TASK_COLUMNS", "occupation_rows", "summary", "task_rows"]
 
@@ -60,7 +60,7 @@ def task_rows(
             f"no comparison {old} -> {new}; the database compares "
             + " and ".join(c.replace("->", " -> ") for c in COMPARISONS)
         )
-        raise ValueError(msg)
+        raise InputError(msg)
     statuses = ["new", "removed", "revised_old", "revised_new"]
     if include_unchanged:
         statuses.append("unchanged")

@@ -97,8 +97,8 @@ def compare_emerging(
       current statements with lower β) and, for revisions, ``original_beta``;
     * one row per occupation: emerging statements, their mean β, the current mean β and the
       difference;
-    * overall: mean difference over statements with a bootstrap interval (occupations
-      resampled, then statements within them).
+    * overall: mean difference over statements with a cluster-bootstrap interval
+      (occupations resampled with replacement, each with all its emerging statements).
     """
     cur = current.groupby("onet_soc_code")["beta"]
     occ_mean = cur.mean()
@@ -125,15 +125,13 @@ def compare_emerging(
         .reset_index()
     )
     occ["beta_vs_occupation"] = occ["beta_emerging"] - occ["occupation_beta"]
+    # Cluster bootstrap: occupations resampled with replacement, each with all its statements.
     rng = np.random.default_rng(seed)
     known = out.dropna(subset=["beta_vs_occupation"])
-    groups = [g["beta_vs_occupation"].to_numpy(float) for _, g in known.groupby("onet_soc_code")]
-    boot = np.empty(draws)
-    for b in range(draws):
-        pick = rng.integers(0, len(groups), len(groups))
-        vals = np.concatenate([groups[i][rng.integers(0, len(groups[i]), len(groups[i]))]
-                               for i in pick])
-        boot[b] = vals.mean()
+    by = known.groupby("onet_soc_code")["beta_vs_occupation"]
+    sums, sizes = by.sum().to_numpy(float), by.size().to_numpy(float)
+    picks = rng.multinomial(len(sums), np.full(len(sums), 1 / len(sums)), size=draws)
+    boot = (picks @ sums) / (picks @ sizes)
     overall = {
         "statements": len(out),
         "occupations": int(out["onet_soc_code"].nunique()),
