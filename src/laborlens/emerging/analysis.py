@@ -2,9 +2,10 @@
 
 For one comparison of releases (rated statements from :func:`laborlens.emerging.change`):
 
-* per occupation: statement counts by status, turnover, mean β of new and of removed statements
-  and their difference Δβ (new − removed) with a percentile bootstrap interval (statements
-  resampled within each set), the paired β change of revisions;
+* per occupation: statement counts by status, turnover (share of statements added, dropped
+  or reworded; identical text under a new ID does not count), mean β of new and of removed
+  statements and their difference Δβ (new − removed) with a percentile bootstrap interval
+  (statements resampled within each set), the paired β change of revisions;
 * per SOC major group and economy-wide: the employment-weighted mean of the occupations' Δβ
   over occupations with both new and removed statements, with a two-stage bootstrap interval
   (occupations resampled with replacement, each contributing its own bootstrap draw of Δβ), so
@@ -55,6 +56,8 @@ def occupation_change(
 
     is_new, is_removed = status == "new", status == "removed"
     n = {s: count(status == s) for s in ("new", "removed", "revised_new", "unchanged")}
+    kind = change["revision_kind"].eq("new_id_same_text").fillna(False).to_numpy(dtype=bool)
+    same_text = count((status == "revised_new") & kind)
     before = np.isin(status, ["unchanged", "revised_old", "removed"])
     after = np.isin(status, ["unchanged", "revised_new", "new"])
     frame = pd.DataFrame(
@@ -66,6 +69,7 @@ def occupation_change(
             "n_removed": n["removed"],
             "n_revised": n["revised_new"],
             "n_unchanged": n["unchanged"],
+            "n_same_text_new_id": same_text,
             "beta_before": mean(before),
             "beta_after": mean(after),
             "beta_new": mean(is_new),
@@ -73,7 +77,10 @@ def occupation_change(
         }
     )
     total = frame[["n_new", "n_removed", "n_revised", "n_unchanged"]].sum(axis=1)
-    frame["turnover"] = ((total - frame["n_unchanged"]) / total.where(total > 0)).astype(float)
+    # Content turnover: statements added, dropped or reworded; an identical statement re-issued
+    # under a new ID is not a change of content.
+    changed = total - frame["n_unchanged"] - frame["n_same_text_new_id"]
+    frame["turnover"] = (changed / total.where(total > 0)).astype(float)
     both = (frame["n_new"] > 0) & (frame["n_removed"] > 0)
     frame["delta_beta"] = (frame["beta_new"] - frame["beta_removed"]).where(both)
 
@@ -100,7 +107,8 @@ def occupation_change(
     frame["beta_shift"] = frame["beta_after"] - frame["beta_before"]
     cols = [
         "onet_soc_code", "n_before", "n_after", "n_new", "n_removed", "n_revised",
-        "n_unchanged", "turnover", "beta_before", "beta_after", "beta_new", "beta_removed",
+        "n_unchanged", "n_same_text_new_id", "turnover", "beta_before", "beta_after",
+        "beta_new", "beta_removed",
         "delta_beta", "delta_ci_low", "delta_ci_high", "revision_delta_beta", "beta_shift",
     ]
     return frame[cols], all_draws

@@ -100,9 +100,11 @@ def emerging_section(settings: Settings) -> Section:
         height=720,
     )
     parts.append(chart_html(fig))
-    top = occ[(occ["comparison"] == "20.1->29.3")].nlargest(15, "turnover")
+    occ = occ[(occ["comparison"] == "20.1->29.3")]
+    top = occ[(occ["n_before"] >= 5) & (occ["n_after"] >= 5)].nlargest(15, "turnover")
     parts += [
-        "<h3>Occupations whose task content changed most (20.1 → 29.3)</h3>",
+        "<h3>Occupations whose task content changed most (20.1 → 29.3; at least 5 statements "
+        "in each release)</h3>",
         _table(
             top,
             {
