@@ -66,11 +66,13 @@ def emerging_section(settings: Settings) -> Section:
             f"{s['all']['similar_threshold']} as one revision leaves {c['new']:,} new and "
             f"{c['removed']:,} removed statements ({b['revisions_new_id_same_text']:,} pairs with "
             f"identical text under a new ID, {b['revisions_new_id_similar_text']:,} reworded). "
-            f"Employment-weighted over the {b['occupations_used']} occupations with both "
-            f"(covering {b['employment_used_share']:.0%} of their groups' employment), mean β "
+            f"Employment-weighted over the {b['occupations_used']} occupations with both new "
+            f"and removed statements ({b['employment_used_share']:.0%} of employment), mean β "
             f"of new statements {_f(b['beta_new'])} vs removed {_f(b['beta_removed'])}: "
             f"Δβ = {_f(b['delta_beta'])} (95 % interval {_f(b['delta_ci_low'])} to "
-            f"{_f(b['delta_ci_high'])}).</p>"
+            f"{_f(b['delta_ci_high'])}); each occupation weighted equally Δβ = "
+            f"{_f(b['delta_beta_equal'])} ({_f(b['delta_equal_ci_low'])} to "
+            f"{_f(b['delta_equal_ci_high'])}).</p>"
         )
     e = s["29.3 emerging"]
     parts.append(
