@@ -132,6 +132,7 @@ DEFAULT_CAPABILITIES: tuple[str, ...] = (
     "laborlens.careers.capability",
     "laborlens.titles.capability",
     "laborlens.impact.capability",
+    "laborlens.vulnerability.capability",
 )
 
 
