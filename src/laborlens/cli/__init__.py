@@ -11,7 +11,17 @@ from typing import Annotated
 import typer
 
 from laborlens._version import __version__
-from laborlens.cli import careers, data, exposure, impact, measures, occupations, report, titles
+from laborlens.cli import (
+    careers,
+    data,
+    exposure,
+    impact,
+    measures,
+    occupations,
+    report,
+    titles,
+    vulnerability,
+)
 from laborlens.cli import serve as serve_module
 from laborlens.cli._common import handle_errors, out_print
 
@@ -38,6 +48,7 @@ COMMANDS = [
     ("report", report.report),
     ("schema", data.schema),
     ("impact", impact.impact),
+    ("vulnerability", vulnerability.vulnerability),
     ("serve", serve_module.serve),
 ]
 
