@@ -18,6 +18,7 @@ from laborlens.cli import (
     impact,
     measures,
     occupations,
+    outcomes,
     report,
     titles,
     vulnerability,
@@ -42,6 +43,7 @@ GROUPS = [
     ("careers", careers.app),
     ("titles", titles.app),
     ("posting", titles.posting_app),
+    ("outcomes", outcomes.app),
 ]
 COMMANDS = [
     ("build", data.build),
