@@ -22,6 +22,7 @@ from laborlens.cli import (
     outcomes,
     report,
     titles,
+    vulnerability,
 )
 from laborlens.cli import serve as serve_module
 from laborlens.cli._common import handle_errors, out_print
@@ -51,6 +52,7 @@ COMMANDS = [
     ("report", report.report),
     ("schema", data.schema),
     ("impact", impact.impact),
+    ("vulnerability", vulnerability.vulnerability),
     ("serve", serve_module.serve),
 ]
 
