@@ -179,3 +179,28 @@ def test_cli_tasks_summary_and_occupations(built, tmp_path):
                               "--db", str(settings.db_path)])
     assert bad.exit_code == 1
     assert "no comparison 20.1 -> 30.1" in bad.output
+
+
+def test_rest_endpoints(built):
+    from fastapi.testclient import TestClient
+
+    from laborlens.service import ServiceConfig, create_app
+
+    settings, change, _ = built
+    with TestClient(create_app(settings, ServiceConfig(warm=False))) as client:
+        doc = client.get("/api/emerging").json()
+        assert doc["20.1->29.3"]["counts_by_task_id"]["new"] == int(
+            change[change["comparison"] == "20.1->29.3"]
+            .drop_duplicates("task_id")["id_status"]
+            .eq("new")
+            .sum()
+        )
+        code = change.loc[change["status"] == "emerging", "onet_soc_code"].iloc[0]
+        got = client.get(f"/api/emerging/tasks/{code}", params={"from": "20.1", "to": "29.3"})
+        assert got.status_code == 200
+        tasks = pd.DataFrame(got.json()["tasks"])
+        assert list(tasks.columns) == TASK_COLUMNS
+        assert (tasks["onet_soc_code"] == code).all()
+        assert "emerging" in set(tasks["status"])
+        bad = client.get(f"/api/emerging/tasks/{code}", params={"from": "29.3", "to": "29.3"})
+        assert bad.status_code == 422

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from laborlens.config import Settings
@@ -30,29 +31,40 @@ TASK_COLUMNS = [
 ]
 
 
-def _frame(settings: Settings, sql: str, params: list | None = None) -> pd.DataFrame:
-    with connect(settings.db_path) as con:
-        if "emerging_task_change" not in table_names(con):
-            msg = (
-                f"{settings.db_path} has no emerging-work tables: they are built with the "
-                "default models (run `laborlens build`, without --no-models)"
-            )
-            raise DatabaseError(msg)
-        return con.execute(sql, params or []).df()
+def _frame(
+    source: Settings | duckdb.DuckDBPyConnection, sql: str, params: list | None = None
+) -> pd.DataFrame:
+    """Run ``sql`` on an open connection, or on the database of ``source`` settings."""
+    if isinstance(source, duckdb.DuckDBPyConnection):
+        return _run(source, sql, params, "the database")
+    with connect(source.db_path) as con:
+        return _run(con, sql, params, str(source.db_path))
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, params, where: str) -> pd.DataFrame:
+    if "emerging_task_change" not in table_names(con):
+        msg = (
+            f"{where} has no emerging-work tables: they are built with the default models "
+            "(run `laborlens build`, without --no-models)"
+        )
+        raise DatabaseError(msg)
+    return con.execute(sql, params or []).df()
 
 
 def task_rows(
-    settings: Settings,
+    settings: Settings | duckdb.DuckDBPyConnection,
     old: str = "20.1",
     new: str = "29.3",
     *,
     include_unchanged: bool = False,
     include_emerging: bool | None = None,
+    code: str | None = None,
 ) -> pd.DataFrame:
     """One row per statement of the comparison ``old`` -> ``new`` (:data:`TASK_COLUMNS`).
 
     Emerging statements (status ``emerging``) are included when ``new`` is 29.3 (they are under
-    review for the 29.3 occupations) unless ``include_emerging`` says otherwise.
+    review for the 29.3 occupations) unless ``include_emerging`` says otherwise; ``code``
+    keeps one O*NET-SOC 2019 occupation. ``settings`` may also be an open connection.
     """
     comparison = f"{old}->{new}"
     if comparison not in COMPARISONS:
@@ -70,21 +82,22 @@ def task_rows(
     cols = ", ".join(f'"{c}"' for c in TASK_COLUMNS)
     marks = ", ".join("?" for _ in statuses)
     cmarks = ", ".join("?" for _ in comps)
+    only = " AND onet_soc_code = ?" if code else ""
     return _frame(
         settings,
         f"SELECT {cols} FROM emerging_task_change WHERE comparison IN ({cmarks}) "
-        f"AND (status IN ({marks}) OR status = 'emerging') "
+        f"AND (status IN ({marks}) OR status = 'emerging'){only} "
         "ORDER BY onet_soc_code, status, task_id",
-        [*comps, *statuses],
+        [*comps, *statuses, *([code] if code else [])],
     )
 
 
-def occupation_rows(settings: Settings) -> pd.DataFrame:
+def occupation_rows(settings: Settings | duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """``emerging_occupations``: one row per O*NET-SOC 2019 occupation."""
     return _frame(settings, "SELECT * FROM emerging_occupations ORDER BY onet_soc_code")
 
 
-def summary(settings: Settings) -> dict[str, Any]:
+def summary(settings: Settings | duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Counts by status and β of new vs removed statements (with intervals) per comparison,
     the emerging statements against their occupations, the crosswalk check and AI shares."""
     rows = _frame(settings, "SELECT section, key, value FROM emerging_summary")
