@@ -204,3 +204,27 @@ def test_rest_endpoints(built):
         assert "emerging" in set(tasks["status"])
         bad = client.get(f"/api/emerging/tasks/{code}", params={"from": "29.3", "to": "29.3"})
         assert bad.status_code == 422
+
+
+def test_delta_beta_recomputed_from_the_statements(built):
+    settings, change, _ = built
+    with connect(settings.db_path) as con:
+        occ = con.execute("SELECT * FROM emerging_occupation_change").df()
+        groups = con.execute("SELECT * FROM emerging_group_change").df()
+    part = change[change["comparison"] == "20.1->29.3"]
+    means = part[part["status"].isin(["new", "removed"])].pivot_table(
+        index="onet_soc_code", columns="status", values="beta", aggfunc="mean"
+    )
+    expected = (means["new"] - means["removed"]).dropna()
+    got = occ[occ["comparison"] == "20.1->29.3"].set_index("onet_soc_code")["delta_beta"]
+    assert np.allclose(got.dropna().sort_index(), expected.sort_index())
+    o = occ[(occ["comparison"] == "20.1->29.3") & occ["delta_beta"].notna()]
+    o = o[o["employment"] > 0]
+    allrow = groups[(groups["comparison"] == "20.1->29.3") & (groups["group"] == "all")].iloc[0]
+    assert allrow["occupations_used"] == len(o)
+    assert np.isclose(allrow["delta_beta"], np.average(o["delta_beta"], weights=o["employment"]))
+    assert np.isclose(allrow["delta_beta_equal"], o["delta_beta"].mean())
+    ok = groups.dropna(subset=["delta_beta"])
+    assert (ok["delta_ci_low"] <= ok["delta_beta"]).all()
+    assert (ok["delta_beta"] <= ok["delta_ci_high"]).all()
+    assert (o["delta_ci_low"] <= o["delta_beta"] + 1e-12).all()
