@@ -84,22 +84,33 @@ def parse_registry(text: str, origin: str = "registry.toml") -> dict[str, Source
 
 def registry(registry_file: str | Path | None = None) -> dict[str, Source]:
     """All registered sources, keyed by name: of the packaged registry, or of ``registry_file``
-    (a TOML file laid out like it; see the ``registry`` setting)."""
-    key = str(Path(registry_file).expanduser().resolve()) if registry_file is not None else None
-    return _load(key)
+    (a TOML file laid out like it; see the ``registry`` setting). A file is parsed again when
+    it changed (size or modification time)."""
+    if registry_file is None:
+        return _packaged()
+    path = Path(registry_file).expanduser().resolve()
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        msg = f"registry {path}: cannot be read ({exc}); expected a registry TOML file"
+        raise ConfigError(msg) from exc
+    return _load(str(path), stat.st_mtime_ns, stat.st_size)
 
 
 @cache
-def _load(registry_file: str | None) -> dict[str, Source]:
-    if registry_file is None:
-        text = resources.files("laborlens.sources").joinpath("registry.toml").read_text("utf-8")
-        return parse_registry(text)
+def _packaged() -> dict[str, Source]:
+    text = resources.files("laborlens.sources").joinpath("registry.toml").read_text("utf-8")
+    return parse_registry(text)
+
+
+@cache
+def _load(path: str, mtime_ns: int, size: int) -> dict[str, Source]:
     try:
-        text = Path(registry_file).read_text("utf-8")
+        text = Path(path).read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        msg = f"registry {registry_file}: cannot be read ({exc}); expected a registry TOML file"
+        msg = f"registry {path}: cannot be read ({exc}); expected a registry TOML file"
         raise ConfigError(msg) from exc
-    return parse_registry(text, origin=registry_file)
+    return parse_registry(text, origin=path)
 
 
 def get_source(name: str, registry_file: str | Path | None = None) -> Source:
