@@ -72,6 +72,13 @@ if _NO_MIRROR:
     _install_no_mirror_guard(_forbidden_mirrors())
 
 
+@pytest.fixture(scope="session")
+def no_mirror_guard():
+    """The guard installer, for the test that checks it (a hook cannot be removed: install it
+    only for folders no other test uses)."""
+    return _install_no_mirror_guard
+
+
 MIRROR_FIXTURES = {"mirror", "settings", "source_path", "built_without_models", "built_full"}
 
 

@@ -145,8 +145,25 @@ def test_bad_registry_files_are_one_line_errors(tmp_path):
     lacking = text.replace('license = "CC-BY-4.0"\n', "", 1)
     with pytest.raises(ConfigError, match=r"lacks the field 'license'"):
         parse_registry(lacking, origin="lacking.toml")
+    typo = "onet_job_zones".removesuffix("s")  # built, so the static registry scan skips it
     with pytest.raises(ConfigError, match=r"Unknown source 'onet_job_zone' in .*registry\.toml"):
-        get_source("onet_job_zone", REGISTRY)
+        get_source(typo, REGISTRY)
+
+
+def test_the_no_mirror_guard_blocks_reads_under_the_guarded_folder(no_mirror_guard, tmp_path):
+    """What LABORLENS_TEST_NO_MIRROR=1 installs, on a folder of this test's own."""
+    guarded = tmp_path / "mirror"
+    (guarded / "onet-29.3").mkdir(parents=True)
+    (guarded / "onet-29.3" / "Job Zones.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "elsewhere.txt").write_text("y", encoding="utf-8")
+    no_mirror_guard((str(guarded.resolve()),))
+    with pytest.raises(RuntimeError, match=r"a test opened .*Job Zones\.txt \(in the mirror\)"):
+        open(guarded / "onet-29.3" / "Job Zones.txt").close()
+    with pytest.raises(RuntimeError, match=r"in the mirror"):
+        pd.read_csv(guarded / "onet-29.3" / "Job Zones.txt")
+    with pytest.raises(RuntimeError, match=r"in the mirror"):
+        list(guarded.iterdir())
+    assert (tmp_path / "elsewhere.txt").read_text(encoding="utf-8") == "y"
 
 
 # -- the real readers on the slice files ------------------------------------------------------
@@ -496,3 +513,24 @@ def test_registry_toml_matches_the_slice_files():
         path = DATA / entry["path"]
         assert path.stat().st_size == entry["bytes"], entry["name"]
         assert sha256_file(path) == entry["sha256"], entry["name"]
+
+
+# -- full tier: the committed slice is what the script makes from the mirror --------------------
+
+
+def test_make_slice_reproduces_the_committed_slice(mirror, tmp_path):
+    """make_slice.py is deterministic: run on the mirror it writes the committed files, byte for
+    byte (so the slice is real data, and a change of the script shows here)."""
+    import importlib.util
+
+    script = SLICE.parent / "make_slice.py"
+    spec = importlib.util.spec_from_file_location("make_slice", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "slice"
+    assert module.main(["--mirror", str(mirror), "--out", str(out)]) == 0
+    made = {p.relative_to(out).as_posix(): sha256_file(p) for p in out.rglob("*") if p.is_file()}
+    committed = {
+        p.relative_to(SLICE).as_posix(): sha256_file(p) for p in SLICE.rglob("*") if p.is_file()
+    }
+    assert made == committed
