@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import sys
 import tomllib
 from pathlib import Path
 
@@ -518,7 +519,7 @@ def test_registry_toml_matches_the_slice_files():
 # -- full tier: the committed slice is what the script makes from the mirror --------------------
 
 
-def test_make_slice_reproduces_the_committed_slice(mirror, tmp_path):
+def test_make_slice_reproduces_the_committed_slice(mirror, tmp_path, monkeypatch):
     """make_slice.py is deterministic: run on the mirror it writes the committed files, byte for
     byte (so the slice is real data, and a change of the script shows here)."""
     import importlib.util
@@ -526,6 +527,7 @@ def test_make_slice_reproduces_the_committed_slice(mirror, tmp_path):
     script = SLICE.parent / "make_slice.py"
     spec = importlib.util.spec_from_file_location("make_slice", script)
     module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "make_slice", module)  # dataclasses look their module up
     spec.loader.exec_module(module)
     out = tmp_path / "slice"
     assert module.main(["--mirror", str(mirror), "--out", str(out)]) == 0
