@@ -204,8 +204,9 @@ def slice_settings(tmp_path_factory: pytest.TempPathFactory, pytestconfig) -> Se
 
 
 #: Capabilities whose sources the slice does not hold yet; they have fixtures of their own
-#: (tests/fixtures/outcomes) and are left out of the slice build. A test checks this list.
-NOT_IN_SLICE = ("outcomes",)
+#: (tests/fixtures/outcomes, tests/fixtures/vulnerability) and are left out of the slice build.
+#: A test checks this list.
+NOT_IN_SLICE = ("outcomes", "vulnerability")
 
 
 @pytest.fixture(scope="session")
