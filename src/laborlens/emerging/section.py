@@ -35,11 +35,15 @@ def _table(frame: pd.DataFrame, cols: dict[str, str]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def emerging_section(settings: Settings) -> Section:
+def emerging_section(settings: Settings) -> Section | None:
     """Counts of task change, Δβ new vs removed (economy, major groups), examples, emerging
-    statements, new and growing occupations, AI work."""
+    statements, new and growing occupations, AI work; None when the database was built without
+    the models (no emerging tables)."""
     import plotly.graph_objects as go
 
+    with connect(settings.db_path) as con:
+        if "emerging_summary" not in table_names(con):
+            return None
     s = summary(settings)
     with connect(settings.db_path) as con:
         groups = con.execute("SELECT * FROM emerging_group_change").df()
