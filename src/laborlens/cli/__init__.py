@@ -14,6 +14,7 @@ from laborlens._version import __version__
 from laborlens.cli import (
     careers,
     data,
+    emerging,
     exposure,
     impact,
     measures,
@@ -44,6 +45,7 @@ GROUPS = [
     ("titles", titles.app),
     ("posting", titles.posting_app),
     ("outcomes", outcomes.app),
+    ("emerging", emerging.app),
 ]
 COMMANDS = [
     ("build", data.build),
