@@ -14,7 +14,11 @@ p_E1, p_E2``.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -58,19 +62,43 @@ class PostingScorer:
         self._e_weights = np.asarray(exposure.decision_weights_)
 
     @classmethod
-    def from_settings(cls, settings) -> PostingScorer:
+    def from_settings(cls, settings, cache: bool = True) -> PostingScorer:
+        """The scorer over ``settings``' database and default models. Building it fits the
+        vocabulary (tens of seconds); the result is kept in ``settings.cache_dir`` keyed by the
+        database file, the models and the laborlens version, so later workers load it in
+        seconds."""
+        import pickle
+
         from laborlens.db.connection import connect
         from laborlens.models.default import ensure_default_model
 
+        exposure = ensure_default_model(settings, "exposure")
+        automation = ensure_default_model(settings, "automation")
+        path = None
+        if cache:
+            path = Path(settings.cache_dir) / f"posting-scorer-{_cache_key(settings)}.pkl"
+            if path.is_file():
+                with open(path, "rb") as f:
+                    scorer = pickle.load(f)
+                scorer.exposure, scorer.automation = exposure, automation
+                return scorer
         with connect(settings.db_path) as con:
             coder = PostingCoder.from_database(con)
             tasks = PostingCoder.vocabulary_frames(con)["tasks"]
-        return cls(
-            coder,
-            tasks,
-            ensure_default_model(settings, "exposure"),
-            ensure_default_model(settings, "automation"),
-        )
+        scorer = cls(coder, tasks, exposure, automation)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            models, scorer.exposure, scorer.automation = (exposure, automation), None, None
+            fd, tmp = tempfile.mkstemp(prefix=".posting-scorer-", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    pickle.dump(scorer, f, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, path)
+            finally:
+                if os.path.exists(tmp):
+                    os.remove(tmp)
+            scorer.exposure, scorer.automation = models
+        return scorer
 
     # -- statements ---------------------------------------------------------------------------
     def statements(self, bodies: list[str], candidates: list[np.ndarray]) -> list[list[str]]:
@@ -193,6 +221,22 @@ class PostingScorer:
             },
             columns=TASK_COLUMNS,
         ).astype({"id": "string", "task": "string", "exposure": "string"})
+
+
+def _cache_key(settings) -> str:
+    from laborlens._version import __version__
+    from laborlens.models.default import default_model_dir
+
+    parts = [__version__, str(Path(settings.db_path).resolve())]
+    for p in [Path(settings.db_path)] + [
+        default_model_dir(settings, t) / "model.json" for t in ("exposure", "automation")
+    ]:
+        st = p.stat()
+        parts.append(f"{p}:{st.st_size}:{st.st_mtime_ns}")
+    for mod in ("coder", "segment", "score"):  # the scorer's own code
+        src = Path(__file__).with_name(f"{mod}.py")
+        parts.append(hashlib.sha256(src.read_bytes()).hexdigest())
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 def _interval(p_e: np.ndarray, posting_id: str) -> tuple[float, float]:
