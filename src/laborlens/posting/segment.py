@@ -114,6 +114,15 @@ class Segmenter:
                 continue
             starts.append(i)
         starts.append(len(words))
+        # "inspect damaged property and write estimates": a short clause after "and" / "or"
+        # stays with the task before it
+        merged = [starts[0]]
+        for a, b in itertools.pairwise(starts):
+            if a and b - a < MIN_WORDS and words[a - 1] in ("and", "or"):
+                continue
+            if a:
+                merged.append(a)
+        starts = [*merged, len(words)]
         spans = []
         for a, b in itertools.pairwise(starts):
             span = " ".join(words[a:b])
