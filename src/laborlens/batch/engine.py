@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 import traceback
 from collections.abc import Callable
@@ -70,16 +71,24 @@ def score_partition(scorer, kind: str, frame: pd.DataFrame, min_probability: flo
 
 
 def _guarded(scorer, kind, name, frame, min_probability):
-    """(name, tables, None, seconds) or (name, None, error text, seconds): a worker reports a
-    partition's error to the driver instead of dying, so the other partitions go on."""
-    t0 = time.perf_counter()
+    """(name, tables, None, info) or (name, None, error text, info): a worker reports a
+    partition's error to the driver instead of dying, so the other partitions go on. ``info``:
+    wall and CPU seconds of the partition, the worker's peak resident memory (MiB)."""
+    import resource
+
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
-        tables = score_partition(scorer, kind, frame, min_probability)
+        tables, error = score_partition(scorer, kind, frame, min_probability), None
     except Exception as exc:  # reported per partition by the driver, never dropped
-        text = f"{type(exc).__name__}: {exc}"
+        tables, error = None, f"{type(exc).__name__}: {exc}"
         log.debug("partition %s failed:\n%s", name, traceback.format_exc())
-        return name, None, text, time.perf_counter() - t0
-    return name, tables, None, time.perf_counter() - t0
+    info = {
+        "seconds": round(time.perf_counter() - t0, 3),
+        "cpu_seconds": round(time.process_time() - c0, 3),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "pid": os.getpid(),
+    }
+    return name, tables, error, info
 
 
 def count_rows(file: Path, columns: Columns) -> int:
@@ -169,10 +178,10 @@ def run_batch(
                 max(total, 1),
             )
 
-    def finish(name, frame_rows, tables, error, seconds, attempts) -> bool:
+    def finish(name, frame_rows, tables, error, info, attempts) -> bool:
         """Record a partition's outcome; True when it should be retried."""
         if error is None:
-            out.write(name, tables, {"rows": frame_rows, "seconds": round(seconds, 3)})
+            out.write(name, tables, {"rows": frame_rows, "attempts": attempts, **info})
             result.finished.append(name)
             result.rows += frame_rows
             _tick()
@@ -200,8 +209,10 @@ def _run_local(parts, kind, factory, workers, address, min_probability, finish, 
             attempts = 0
             while True:
                 attempts += 1
-                name, tables, error, sec = _guarded(scorer, kind, part.name, frame, min_probability)
-                if not finish(name, len(frame), tables, error, sec, attempts):
+                name, tables, error, info = _guarded(
+                    scorer, kind, part.name, frame, min_probability
+                )
+                if not finish(name, len(frame), tables, error, info, attempts):
                     break
         return
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -253,8 +264,8 @@ def _drive(parts, submit, wait_any, get, workers, finish, stop_after) -> None:
             return
         for fut in wait_any(list(pending)):
             part, frame, attempts = pending.pop(fut)
-            name, tables, error, sec = get(fut)
-            if finish(name, len(frame), tables, error, sec, attempts):
+            name, tables, error, info = get(fut)
+            if finish(name, len(frame), tables, error, info, attempts):
                 pending[submit(part.name, frame)] = (part, frame, attempts + 1)
 
 
