@@ -3,8 +3,9 @@
 For every occupation, a few postings are made from text the coder being fitted does not contain:
 
 * title: a held-out alternate or reported title of the occupation (removed from the title index
-  the fit coder is built on), or, for managerial occupations, "director of / vp of / head of"
-  its field; job-board noise added (pay, bonuses, shifts, requisition numbers, locations,
+  the fit coder is built on), as many again drawn from the titles the index keeps (real titles
+  are often O*NET's own, with noise), and, for managerial occupations, "director of / vp of /
+  head of" its field; job-board noise added (pay, bonuses, shifts, requisition numbers, locations,
   employer-like words, seniority), often lower-cased without punctuation;
 * body: held-out task statements (odd task ids; the fit profiles use the even ones and their
   DWAs), some held-out technology skills, and requirement / benefit / EEO boilerplate, written as
@@ -130,6 +131,13 @@ def synthesize(frames: dict, occupations: pd.DataFrame, rng, per_occupation: int
     for i in held:
         code, title = titles.at[i, "onet_soc_code"], titles.at[i, "text"]
         rows.append((code, _noisy_title(rng, title)))
+    # Many real posting titles are (noisy forms of) titles O*NET lists: as many postings again
+    # with a title drawn from the index the coder keeps.
+    kept = titles.drop(index=list(held_set))
+    for _, g in kept.groupby("onet_soc_code"):
+        n = min(per_occupation, len(g))
+        for i in g.sample(n=n, random_state=int(rng.integers(1 << 31))).index:
+            rows.append((g.at[i, "onet_soc_code"], _noisy_title(rng, g.at[i, "text"])))
     for code, name in names.items():
         if code.startswith("11-") and (field := _field(name)):
             form = rng.choice(["director of {}", "vp of {}", "head of {}", "vp {}", "{} director"])
@@ -261,11 +269,12 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("db")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=None, help="write here instead of the package file")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     con = duckdb.connect(args.db, read_only=True)
     out = fit(con, seed=args.seed)
-    path = Path(__file__).with_name(PARAMS_FILE)
+    path = Path(args.out) if args.out else Path(__file__).with_name(PARAMS_FILE)
     path.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     log.info("wrote %s", path)
 

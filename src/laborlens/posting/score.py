@@ -7,8 +7,10 @@ the local and Ray engines give identical output. A posting's bootstrap interval 
 its id.
 
 Per posting: ``id, onet_soc_code, soc_2018_code, occupation_title, occupation_probability,
-n_statements, beta, beta_low, beta_high, automation`` (codes empty when the coder abstains;
-β empty when no task statement was found). Per statement: ``id, statement, exposure, p_E0,
+n_statements, beta, beta_low, beta_high, automation``: the 6-digit SOC code with the largest
+probability (summed over its O*NET-SOC occupations), its most probable O*NET-SOC occupation, and
+that SOC probability (codes empty when it is below the abstention threshold; β empty when no task
+statement was found). Per statement: ``id, statement, exposure, p_E0,
 p_E1, p_E2``.
 """
 
@@ -134,13 +136,20 @@ class PostingScorer:
         self, frame: pd.DataFrame, min_probability: float = 0.0
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(postings, statements) for a frame with ``id``, ``title``, ``description``."""
+        if frame.empty:
+            empty = pd.DataFrame(columns=STATEMENT_COLUMNS)
+            return _typed(pd.DataFrame(columns=POSTING_COLUMNS)), empty.astype(
+                {"id": "string", "statement": "string", "exposure": "string"}
+            )
         ids = frame["id"].astype(str).tolist()
         titles = frame["title"].fillna("").astype(str).tolist()
         bodies = frame["description"].fillna("").astype(str).tolist()
         idx, probs = self.coder.proba(titles, bodies)
         found = self.statements(bodies, idx)
-        best = [int(j[0]) for j in idx]
-        top_p = np.array([float(p[0]) for p in probs])
+        best, top_p = zip(
+            *(_best_soc(self.coder.soc, j, p) for j, p in zip(idx, probs, strict=True)), strict=True
+        )
+        best, top_p = list(best), np.asarray(top_p, dtype=float)
         coded = top_p >= min_probability
         flat = [s for ss in found for s in ss]
         owner = np.repeat(np.arange(len(ids)), [len(ss) for ss in found])
@@ -223,6 +232,18 @@ class PostingScorer:
         ).astype({"id": "string", "task": "string", "exposure": "string"})
 
 
+def _best_soc(soc: np.ndarray, idx: np.ndarray, p: np.ndarray) -> tuple[int, float]:
+    """The 6-digit SOC code with the largest summed probability (O*NET splits some SOC codes
+    into several occupations), its most probable O*NET-SOC occupation, and the summed
+    probability."""
+    totals: dict[str, float] = {}
+    for j, pj in zip(idx, p, strict=True):
+        totals[soc[j]] = totals.get(soc[j], 0.0) + float(pj)
+    code = max(totals, key=totals.__getitem__)
+    first = next(int(j) for j in idx if soc[j] == code)  # idx is sorted by probability
+    return first, totals[code]
+
+
 def _cache_key(settings) -> str:
     from laborlens._version import __version__
     from laborlens.models.default import default_model_dir
@@ -233,8 +254,8 @@ def _cache_key(settings) -> str:
     ]:
         st = p.stat()
         parts.append(f"{p}:{st.st_size}:{st.st_mtime_ns}")
-    for mod in ("coder", "segment", "score"):  # the scorer's own code
-        src = Path(__file__).with_name(f"{mod}.py")
+    for name in ("coder.py", "segment.py", "clean.py", "score.py", "posting_coder_params.json"):
+        src = Path(__file__).with_name(name)  # the scorer's own code and fitted weights
         parts.append(hashlib.sha256(src.read_bytes()).hexdigest())
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
