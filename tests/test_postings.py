@@ -40,7 +40,9 @@ def test_posting_title_noise_is_removed():
 
 def test_leaders_and_supervisors_are_read_off_the_title():
     vp = title_role("vp of engineering")
-    assert vp.leader and vp.field == "engineering" and not vp.supervisor
+    assert vp.leader
+    assert vp.field == "engineering"
+    assert not vp.supervisor
     assert title_role("chief information officer cio").field == "information technology"
     assert title_role("head of growth marketing").field == "growth marketing"
     # an assistant to a leader is not the leader
@@ -160,7 +162,7 @@ def test_eval_set_is_what_the_issue_asks_for(eval_frame):
 def test_posting_coder_on_the_labelled_postings(scorer, eval_frame):
     from laborlens.posting.evaluate import evaluate
 
-    metrics, rows = evaluate(scorer.coder, eval_frame)
+    metrics, _rows = evaluate(scorer.coder, eval_frame)
     # measured 0.80 / 0.94 over all 155 postings (docs/titles.md); the title coder alone 0.74
     assert metrics["top1"] >= 0.75
     assert metrics["top3"] >= 0.90
@@ -220,7 +222,8 @@ def test_batch_resumes_without_recomputing_finished_partitions(
     whole = run_batch("postings", src, tmp_path / "whole", factory=factory, chunk_size=40)
     a = OutputFolder(out, _manifest(out)).read("postings")
     b = OutputFolder(tmp_path / "whole", _manifest(tmp_path / "whole")).read("postings")
-    assert whole.ok and len(a) == len(eval_frame)
+    assert whole.ok
+    assert len(a) == len(eval_frame)
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -257,7 +260,8 @@ def test_failing_partition_is_retried_reported_and_rerun(tmp_path, scorer_settin
         "postings", src, tmp_path / "a", factory=_FailingOn(scorer_settings, "p050", 1),
         chunk_size=40, retries=1,
     )
-    assert flaky.ok and len(flaky.finished) == flaky.partitions  # retried once, then fine
+    assert flaky.ok
+    assert len(flaky.finished) == flaky.partitions
     out = tmp_path / "b"
     broken = run_batch(
         "postings", src, out, factory=_FailingOn(scorer_settings, "p050", 99),
@@ -268,7 +272,8 @@ def test_failing_partition_is_retried_reported_and_rerun(tmp_path, scorer_settin
     assert len(broken.finished) == broken.partitions - 1  # the others are kept
     assert (out / "_failed" / "postings-000001.json").is_file()
     rerun = run_batch("postings", src, out, factory=ScorerFactory(scorer_settings), chunk_size=40)
-    assert rerun.finished == ["postings-000001"] and rerun.ok
+    assert rerun.finished == ["postings-000001"]
+    assert rerun.ok
     assert not (out / "_failed" / "postings-000001.json").exists()
 
 
@@ -289,7 +294,8 @@ def test_batch_tasks(tmp_path, scorer_settings):
         columns=Columns(id="task_id", task="statement"),
     )
     tasks = pd.read_parquet(tmp_path / "out" / "tasks" / "tasks-000000.parquet")
-    assert result.ok and tasks["id"].tolist() == ["a", "b", "c"]
+    assert result.ok
+    assert tasks["id"].tolist() == ["a", "b", "c"]
     np.testing.assert_allclose(tasks[["p_E0", "p_E1", "p_E2"]].sum(axis=1), 1.0, rtol=1e-9)
     # driving a truck is less exposed than writing news or preparing statements
     beta = dict(zip(tasks["id"], tasks["beta"], strict=True))
@@ -310,7 +316,9 @@ def test_ray_engine_gives_the_local_engine_results(tmp_path, scorer_settings, ev
         )
     finally:
         ray.shutdown()
-    assert local.ok and remote.ok and sorted(remote.finished) == sorted(local.finished)
+    assert local.ok
+    assert remote.ok
+    assert sorted(remote.finished) == sorted(local.finished)
     for table in ("postings", "statements"):
         a = OutputFolder(tmp_path / "local", _manifest(tmp_path / "local")).read(table)
         b = OutputFolder(tmp_path / "ray", _manifest(tmp_path / "ray")).read(table)
