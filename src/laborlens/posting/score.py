@@ -253,7 +253,7 @@ def _cache_key(settings) -> str:
         default_model_dir(settings, t) / "model.json" for t in ("exposure", "automation")
     ]:
         st = p.stat()
-        parts.append(f"{p}:{st.st_size}:{st.st_mtime_ns}")
+        parts.append(f"{p.resolve()}:{st.st_size}:{st.st_mtime_ns}")
     for name in ("coder.py", "segment.py", "clean.py", "score.py", "posting_coder_params.json"):
         src = Path(__file__).with_name(name)  # the scorer's own code and fitted weights
         parts.append(hashlib.sha256(src.read_bytes()).hexdigest())
