@@ -8,7 +8,9 @@ For every occupation, a few postings are made from text the coder being fitted d
   head of" its field; job-board noise added (pay, bonuses, shifts, requisition numbers, locations,
   employer-like words, seniority), often lower-cased without punctuation;
 * body: held-out task statements (odd task ids; the fit profiles use the even ones and their
-  DWAs), some held-out technology skills, and requirement / benefit / EEO boilerplate, written as
+  DWAs), a third of them from neighbouring occupations (same SOC minor group) and a quarter of
+  their words dropped (real postings paraphrase and share tasks), some held-out technology
+  skills, and requirement / benefit / EEO boilerplate, written as
   scraped text, bullets or prose.
 
 The conditional-logit weights are fitted on 80 % of the occupations' postings and checked on the
@@ -92,9 +94,19 @@ def _field(title: str) -> str:
     return re.sub(r"[^a-z ]+", " ", t).split(" and ")[0].strip()
 
 
-def _body(rng, tasks: list[str], tech: list[str]) -> str:
+def _body(rng, tasks: list[str], tech: list[str], neighbours: list[str] | None = None) -> str:
+    """A posting body. Real postings paraphrase and share tasks with neighbouring occupations:
+    with ``neighbours`` (tasks of the other occupations of the SOC minor group), a third of the
+    statements are a neighbour's, and a quarter of each statement's words are dropped."""
     k = int(rng.integers(2, 8))
     chosen = list(rng.choice(tasks, size=min(k, len(tasks)), replace=False)) if tasks else []
+    if neighbours:
+        chosen = [
+            str(rng.choice(neighbours)) if rng.random() < 1 / 3 else t for t in chosen
+        ]
+        chosen = [
+            " ".join(w for w in t.split() if rng.random() >= 0.25) or t for t in chosen
+        ]
     parts = [s.rstrip(".") for s in chosen]
     if tech and rng.random() < 0.6:
         sel = rng.choice(tech, size=min(len(tech), int(rng.integers(1, 4))), replace=False)
@@ -143,8 +155,11 @@ def synthesize(frames: dict, occupations: pd.DataFrame, rng, per_occupation: int
             form = rng.choice(["director of {}", "vp of {}", "head of {}", "vp {}", "{} director"])
             rows.append((code, _noisy_title(rng, form.format(field))))
     postings = pd.DataFrame(rows, columns=["onet_soc_code", "title"])
+    minor = tasks[odd].assign(group=tasks["onet_soc_code"].str[:5])
+    by_group = minor.groupby("group")["text"].agg(list)
     postings["body"] = [
-        _body(rng, body_tasks.get(c, []), body_tech.get(c, [])) for c in postings["onet_soc_code"]
+        _body(rng, body_tasks.get(c, []), body_tech.get(c, []), by_group.get(c[:5], []))
+        for c in postings["onet_soc_code"]
     ]
     fit_frames = {
         "tasks": pd.concat([tasks[~odd], dwas[dwas["task_id"] % 2 == 0]])[
