@@ -122,7 +122,7 @@ def main() -> None:
     ]
     for style, r in by_style.iterrows():
         lines.append(
-            f"| {style} | {r['postings']} | {r['top1']:.2f} | {r['median_statements']:.0f} |"
+            f"| {style} | {int(r['postings'])} | {r['top1']:.2f} | {r['median_statements']:.0f} |"
         )
     lines += [
         "",
