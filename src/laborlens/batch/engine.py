@@ -76,9 +76,14 @@ def _guarded(scorer, kind, name, frame, min_probability):
     wall and CPU seconds of the partition, the worker's peak resident memory (MiB)."""
     import resource
 
+    from threadpoolctl import threadpool_limits
+
     t0, c0 = time.perf_counter(), time.process_time()
     try:
-        tables, error = score_partition(scorer, kind, frame, min_probability), None
+        # one BLAS thread everywhere: a multi-threaded matrix product may round differently,
+        # and the engines must write identical numbers (one worker per core anyway)
+        with threadpool_limits(limits=1):
+            tables, error = score_partition(scorer, kind, frame, min_probability), None
     except Exception as exc:  # reported per partition by the driver, never dropped
         tables, error = None, f"{type(exc).__name__}: {exc}"
         log.debug("partition %s failed:\n%s", name, traceback.format_exc())
