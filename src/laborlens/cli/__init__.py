@@ -19,8 +19,10 @@ from laborlens.cli import (
     impact,
     measures,
     occupations,
+    outcomes,
     report,
     titles,
+    vulnerability,
 )
 from laborlens.cli import serve as serve_module
 from laborlens.cli._common import handle_errors, out_print
@@ -42,6 +44,7 @@ GROUPS = [
     ("careers", careers.app),
     ("titles", titles.app),
     ("posting", titles.posting_app),
+    ("outcomes", outcomes.app),
     ("batch", batch.app),
 ]
 COMMANDS = [
@@ -49,6 +52,7 @@ COMMANDS = [
     ("report", report.report),
     ("schema", data.schema),
     ("impact", impact.impact),
+    ("vulnerability", vulnerability.vulnerability),
     ("serve", serve_module.serve),
 ]
 
