@@ -12,6 +12,7 @@ import typer
 
 from laborlens._version import __version__
 from laborlens.cli import (
+    batch,
     careers,
     data,
     emerging,
@@ -46,6 +47,7 @@ GROUPS = [
     ("posting", titles.posting_app),
     ("outcomes", outcomes.app),
     ("emerging", emerging.app),
+    ("batch", batch.app),
 ]
 COMMANDS = [
     ("build", data.build),
