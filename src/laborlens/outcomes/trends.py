@@ -17,7 +17,8 @@ For one exposure measure (a column of ``measures_soc2018``) and the harmonized p
 * **Fixed effects**: the occupation-level change in annual growth (post minus pre) regressed on a
   top-group indicator (top and bottom groups only) with SOC major-group fixed effects, weighted
   by May 2022 employment; one observation per occupation, so heteroskedasticity-robust (HC1)
-  errors are errors clustered by occupation.
+  errors are errors clustered by occupation. Only major groups that hold both top and bottom
+  occupations identify it (often a handful); ``n`` counts their occupations.
 * **Slope**: employment-weighted regression of the occupation's post-period growth, and of its
   change in growth, on exposure (per standard deviation of exposure across workers).
 
@@ -198,12 +199,20 @@ def regressions(s: pd.DataFrame) -> dict[str, dict]:
     change = post - pre
     w = s[f"e{BASE_YEAR}"].to_numpy(dtype=float)
     top, bottom = s["group"].max(), s["group"].min()
-    tb = s["group"].isin([top, bottom]).to_numpy()
+    is_top = (s["group"] == top).to_numpy()
+    tb = s["group"].isin([top, bottom]).to_numpy().copy()
+    # only major groups holding both top and bottom occupations identify the FE estimate;
+    # ``n`` counts their occupations (often few majors: read it with docs/outcomes.md)
+    mixed = pd.Series(is_top[tb]).groupby(s["major"].to_numpy()[tb]).agg(["min", "max"])
+    mixed = set(mixed.index[(mixed["min"] == 0) & (mixed["max"] == 1)])
+    tb = tb & s["major"].isin(mixed).to_numpy()
     out = {}
-    fe = _wls(
-        change[tb], (s["group"].to_numpy()[tb] == top).astype(float), w[tb], s["major"][tb]
-    )
-    out["diff_in_trends_fe"] = {**fe, "n": int(tb.sum())}
+    if tb.sum() > 2:
+        fe = _wls(change[tb], is_top[tb].astype(float), w[tb], s["major"][tb])
+        out["diff_in_trends_fe"] = {**fe, "n": int(tb.sum())}
+    else:
+        nan = float("nan")
+        out["diff_in_trends_fe"] = {"estimate": nan, "ci_low": nan, "ci_high": nan, "n": 0}
     x = s["exposure"].to_numpy(dtype=float)
     mean = np.average(x, weights=w)
     sd = float(np.sqrt(np.average((x - mean) ** 2, weights=w)))
