@@ -485,3 +485,13 @@ def test_cli_panel_trends_and_summary(small_db, tmp_path):
     r = runner.invoke(app, ["outcomes", "dissimilarity", "--db", small_db, "--format", "csv"])
     assert r.exit_code == 0
     assert r.output.startswith("year_from,year_to")
+
+
+def test_sector_review_covers_every_example_title(source_path):
+    examples = pd.read_csv(source_path("indeed_sector_title_examples"))
+    titles = {(r.sector, t.strip()) for r in examples.itertuples() for t in r.job_titles.split(",")}
+    review = pd.read_csv(postings.sector_crosswalk_file().with_name("indeed_sectors_review.csv"))
+    assert set(zip(review["sector"], review["example_title"], strict=True)) == titles
+    # every example title the crosswalk does not hold under the coder's code says why
+    odd = review[~review["in_crosswalk"]]
+    assert odd["reviewed"].str.startswith("coder:").all()
