@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -48,3 +51,31 @@ def write_text(path: str | Path, text: str) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+@contextmanager
+def staged_folder(out_dir: str | Path) -> Iterator[Path]:
+    """Write a folder's files atomically: yield a staging folder beside ``out_dir``; when the
+    block succeeds, each staged item replaces the item of the same name in ``out_dir`` (created
+    if needed). Files in ``out_dir`` that the block did not write are left alone; if the block
+    fails, ``out_dir`` is untouched and the staging folder is removed."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        msg = f"{out_dir} is a file; expected a folder (or a new name) for the output"
+        raise ConfigError(msg)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-staging-", dir=out_dir.parent))
+    try:
+        yield staging
+        out_dir.mkdir(exist_ok=True)
+        for item in sorted(staging.iterdir()):
+            dest = out_dir / item.name
+            if dest.is_dir() and not dest.is_symlink():
+                aside = Path(tempfile.mkdtemp(prefix=f".{item.name}-old-", dir=out_dir))
+                os.replace(dest, aside / item.name)
+                os.replace(item, dest)
+                shutil.rmtree(aside, ignore_errors=True)
+            else:
+                os.replace(item, dest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -56,32 +56,18 @@ def sources_verify(mirror: MirrorOption = None) -> None:
     """
     from laborlens.sources.fetch import check_all
 
-    settings = settings_from(mirror=mirror)
-    statuses = check_all(settings)
-    counts = {k: 0 for k in ("ok", "missing", "corrupt")}
-    for st in statuses:
-        counts[st.status] += 1
-        if st.status == "corrupt":
-            found = st.found_sha256
-            out_print(f"corrupt {st.location}: expected sha256 {st.source.sha256}, found {found}")
-        elif st.status == "missing":
-            out_print(f"missing {st.source.path} ({st.source.name})")
-    extras = []
-    if settings.mirror is not None:
-        from laborlens.sources import fetch as fetch_module
-
-        lister = getattr(fetch_module, "unregistered_files", None)
-        extras = list(lister(settings.mirror)) if lister else []
-        for path in extras:
-            out_print(f"unregistered {path} (in the mirror; laborlens does not read it)")
-    where = f" in {settings.mirror}" if settings.mirror else " (no mirror; download cache only)"
-    out_print(
-        f"{counts['ok']} ok, {counts['missing']} missing, {counts['corrupt']} corrupt "
-        f"of {len(statuses)} registered files{where}"
-        + (f"; {len(extras)} unregistered files" if extras else "")
-    )
-    if counts["corrupt"] or counts["missing"]:
-        raise typer.Exit(1)
+    report = check_all(settings_from(mirror=mirror))
+    for st in report.corrupt:
+        found = st.found_sha256
+        out_print(f"corrupt {st.location}: expected sha256 {st.source.sha256}, found {found}")
+    for st in report.missing:
+        out_print(f"missing {st.source.path} ({st.source.name})")
+    for rel in report.unregistered:
+        out_print(f"unregistered {rel} (in the mirror, not in the registry; not read)")
+    where = f" (mirror: {report.mirror})" if report.mirror else " (no mirror; download cache only)"
+    out_print(report.summary() + where)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
 
 
 def build(

@@ -8,8 +8,7 @@ import duckdb
 import pandas as pd
 
 from laborlens.config import Settings
-from laborlens.db.connection import connect, query, table_names
-from laborlens.exceptions import DatabaseError
+from laborlens.db.connection import connect, query, require_tables, table_names
 
 # p(E1), p(E2) of each hard label: human and GPT-4 labels enter the engine like model output.
 _HARD = {"E0": (0.0, 0.0), "E1": (1.0, 0.0), "E2": (0.0, 1.0)}
@@ -59,14 +58,7 @@ def _read_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def _require(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
-    have = set(table_names(con))
-    missing = [n for n in names if n not in have]
-    if missing:
-        msg = (
-            f"The database lacks {', '.join(missing)}, which the impact tables need. "
-            "Rebuild it with `laborlens build`."
-        )
-        raise DatabaseError(msg)
+    require_tables(con, names, needed_by="the impact tables")
 
 
 def load(settings: Settings) -> ImpactData:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +14,7 @@ from laborlens.config import Settings
 from laborlens.db.build import Progress, build
 from laborlens.db.connection import connect
 from laborlens.db.queries import EXPOSURE_SOURCES, occupation_exposure
+from laborlens.io import staged_folder
 from laborlens.labor import (
     Coverage,
     by_major_group,
@@ -129,9 +127,7 @@ def make_report(
     for section in sections:
         tables.update(section.tables)
     report("writing files", 2, 3)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".report-", dir=out_dir.parent))
-    try:
+    with staged_folder(out_dir) as staging:
         written: dict[str, Path] = {}
         (staging / "tables").mkdir()
         for stem, frame in tables.items():
@@ -148,13 +144,5 @@ def make_report(
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )
         (staging / "report.html").write_text(html, encoding="utf-8")
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for item in staging.iterdir():
-            dest = out_dir / item.name
-            if dest.is_dir():
-                shutil.rmtree(dest)
-            os.replace(item, dest)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     report("done", 3, 3)
     return ReportResult(out_dir, out_dir / "report.html", written, coverage)

@@ -13,12 +13,8 @@ import pandas as pd
 
 from laborlens.config import Settings
 from laborlens.db.connection import query
-from laborlens.exceptions import DatabaseError
+from laborlens.exceptions import DatabaseError, ModelUnavailableError
 from laborlens.occupations import OccupationSearch, ProfileIndex
-
-
-class ModelUnavailableError(DatabaseError):
-    """The trained models the request needs are not on this machine."""
 
 
 class Store:

@@ -87,14 +87,12 @@ def _occupations(con) -> pd.DataFrame:
         "SELECT onet_soc_code, title AS occupation_title, nem_code, "
         "coalesce(soc_2018_code, substr(onet_soc_code, 1, 7)) AS soc_2018_code FROM occupations"
     ).df()
-    try:
-        emp = dict(
-            con.execute(
-                "SELECT soc_code, employment FROM oews_national_2025 WHERE employment > 0"
-            ).fetchall()
-        )
-    except duckdb.Error:
-        emp = {}
+    # a missing OEWS table is a build error, never a silently uniform prior
+    emp = dict(
+        con.execute(
+            "SELECT soc_code, employment FROM oews_national_2025 WHERE employment > 0"
+        ).fetchall()
+    )
     key = occ["nem_code"].where(occ["nem_code"].isin(emp), occ["soc_2018_code"])
     value = key.map(emp).astype(float)
     share = value / key.map(key.value_counts()).astype(float)
