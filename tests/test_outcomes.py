@@ -337,9 +337,13 @@ def test_hybrid_members_are_soc2018_codes_the_year_does_not_publish(oews, struct
 def test_every_civilian_code_has_a_value_in_most_years(panel, structure):
     soc = structure[0]
     civilian = {c for c in soc.loc[soc["level"] == "detailed", "soc_code"] if c[:3] != MILITARY}
+    cov = panel.coverage.set_index("year")
     for y in panel.frame["year"].unique():
         have = set(panel.frame.loc[panel.frame["year"] == y, "soc_2018_code"])
         assert len(civilian - have) <= 3, (y, sorted(civilian - have))
+        # and the coverage table names them
+        listed = cov.loc[y, "civilian_codes_without_value"]
+        assert set(filter(None, listed.split(","))) == civilian - have
 
 
 def test_soc2010_years_use_the_crosswalk_rules(panel):
