@@ -59,21 +59,23 @@ def worker_groups(exposure: pd.Series, weight: pd.Series, groups: int) -> pd.Ser
     return frame["x"].map(pd.Series(g, index=block.index)).reindex(exposure.index).astype(int)
 
 
-def _wide(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Employment and median wage as occupations × years (computed once per panel)."""
-    cached = panel.attrs.get("_wide")
-    if cached is None:
-        emp = panel.pivot(index="soc_2018_code", columns="year", values="employment")
-        wage = panel.pivot(index="soc_2018_code", columns="year", values="median_wage")
-        cached = (emp, wage.reindex_like(emp))
-        panel.attrs["_wide"] = cached
-    return cached
+def wide_panel(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Employment and median wage as occupations × years (compute once, pass to sample)."""
+    emp = panel.pivot(index="soc_2018_code", columns="year", values="employment")
+    wage = panel.pivot(index="soc_2018_code", columns="year", values="median_wage")
+    return emp, wage.reindex_like(emp)
 
 
-def sample(panel: pd.DataFrame, scores: pd.Series, groups: int = 5) -> pd.DataFrame:
+def sample(
+    panel: pd.DataFrame,
+    scores: pd.Series,
+    groups: int = 5,
+    wide: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     """Balanced sample for one measure: occupations × (exposure, group, major, employment per
-    year as columns ``e<year>``, median wage per year as ``w<year>``)."""
-    emp, wage = _wide(panel)
+    year as columns ``e<year>``, median wage per year as ``w<year>``). ``wide`` is
+    :func:`wide_panel` of ``panel`` when the caller already has it."""
+    emp, wage = wide if wide is not None else wide_panel(panel)
     years = [int(y) for y in emp.columns]
     if BASE_YEAR not in years:
         msg = f"the panel has no May {BASE_YEAR}, the base year"
@@ -237,6 +239,7 @@ def analyse(
     trends, summary = [], []
     wide = measures.set_index("soc_2018_code")
     base_total = panel.loc[panel["year"] == BASE_YEAR, "employment"].sum()
+    wide_p = wide_panel(panel)
     for name in names:
         if name not in wide.columns:
             msg = f"unknown measure {name!r}; known: {', '.join(c for c in wide.columns)}"
@@ -245,7 +248,7 @@ def analyse(
         if scores.notna().sum() == 0:
             log.warning("measure %s has no values; skipped", name)
             continue
-        s = sample(panel, scores, groups)
+        s = sample(panel, scores, groups, wide_p)
         trends.append(group_trends(s, name))
         stats = bootstrap_contrasts(s, n_draws, seed)
         stats.update(regressions(s))
