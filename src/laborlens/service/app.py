@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None, config: ServiceConfig | None = 
     """The service over ``settings.db_path`` (opened read-only when the app starts)."""
     from laborlens.service.api import router
     from laborlens.service.dashboard import mount_dashboard
+    from laborlens.service.outcomes_api import router as outcomes_router
     from laborlens.service.store import Store
 
     settings = settings or get_settings()
@@ -183,6 +184,7 @@ def create_app(settings: Settings | None = None, config: ServiceConfig | None = 
         return _problem(422, exc)
 
     app.include_router(router)
+    app.include_router(outcomes_router)
     mount_dashboard(app)
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)
     return app

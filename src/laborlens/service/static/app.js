@@ -489,6 +489,62 @@ views.geography = async (arg) => {
   );
 };
 
+const MEASURE_LABEL = {
+  beta_human: "β, human labels", beta_gpt4: "β, GPT-4 labels", beta_model: "β, laborlens model",
+  aioe: "AIOE", lm_aioe: "Language-modelling AIOE", ms_ai_applicability: "Microsoft AI applicability",
+  aei_task_usage: "Anthropic usage", ilo_2025: "ILO 2025", frey_osborne: "Frey & Osborne",
+};
+
+views.trends = async (arg) => {
+  const measure = arg ? decodeURIComponent(arg) : "beta_human";
+  view(h("h1", {}, "Trends"), loading());
+  let t, p;
+  try {
+    [t, p] = await Promise.all([api(`/api/outcomes/trends?measure=${encodeURIComponent(measure)}`), api("/api/outcomes/postings")]);
+  } catch (err) { view(h("h1", {}, "Trends"), errorBox(err)); return; }
+  const groups = [...new Set(t.trends.map((r) => r.group))].sort((a, b) => a - b);
+  const top = groups[groups.length - 1];
+  const lines = groups.map((g) => {
+    const rows = t.trends.filter((r) => r.group === g);
+    return { type: "scatter", mode: "lines+markers", name: g === 1 ? "1 (least exposed)" : g === top ? `${g} (most exposed)` : String(g), x: rows.map((r) => r.year), y: rows.map((r) => r.employment_index) };
+  });
+  const sectors = p.sectors.filter((r) => r[measure] !== null && r.change_since_nov2022 !== null);
+  const sel = h("select", { id: "trend-measure", onchange: () => { location.hash = `#/trends/${sel.value}`; } },
+    Object.entries(MEASURE_LABEL).map(([v, l]) => h("option", { value: v, selected: v === measure }, l)));
+  const stat = (k) => t.summary[k];
+  const row = (label, k) => ({ label, ...stat(k) });
+  view(
+    h("h1", {}, "Trends"),
+    h("p", {}, "OEWS employment (May 2017–2025, harmonized on SOC 2018) of each fifth of workers by exposure, May 2022 = 100: the last survey before ChatGPT. OEWS pools three years of survey panels, so changes show late and smoothed; 2020 is a pandemic year; exposure is not job loss."),
+    h("form", { class: "inline", onsubmit: (e) => e.preventDefault() }, h("div", { class: "field" }, h("label", { for: "trend-measure" }, "Measure"), sel)),
+    chart("trend-chart", lines, {
+      title: { text: `Employment index by exposure group (${MEASURE_LABEL[measure] || measure})` }, height: 440,
+      xaxis: { title: { text: "OEWS May of year" }, dtick: 1 }, yaxis: { title: { text: "May 2022 = 100" } },
+      shapes: [{ type: "line", x0: 2022, x1: 2022, yref: "paper", y0: 0, y1: 1, line: { dash: "dash", color: "#777" } }],
+      annotations: [{ x: 2022, yref: "paper", y: 1.02, text: "May 2022", showarrow: false }],
+    }),
+    table([
+      { label: "Statistic", key: "label" },
+      { label: "Estimate (pp a year)", num: true, render: (r) => signed(r.estimate) },
+      { label: "95 % interval", num: true, render: (r) => `${signed(r.ci_low)} – ${signed(r.ci_high)}` },
+      { label: "Occupations", num: true, render: (r) => fmt.int(r.n) },
+    ], [
+      row("Growth before (2017→2022), most exposed", "pre_growth_top"),
+      row("Growth before, least exposed", "pre_growth_bottom"),
+      row("Growth after (2022→2025), most exposed", "post_growth_top"),
+      row("Growth after, least exposed", "post_growth_bottom"),
+      row("Difference-in-trends", "diff_in_trends"),
+      row("… with major-group fixed effects", "diff_in_trends_fe"),
+      row("Placebo (fake break May 2019)", "placebo"),
+    ], { caption: "Annual log growth (percent a year) and the change in the gap between the most and least exposed fifth" }),
+    chart("postings-chart", [{
+      type: "scatter", mode: "markers+text", x: sectors.map((r) => r[measure]), y: sectors.map((r) => r.change_since_nov2022),
+      text: sectors.map((r) => r.sector), textposition: "top center", textfont: { size: 10 }, marker: { color: "#0b5cad" },
+      hovertemplate: "%{text}: %{y:.1f} %<extra></extra>",
+    }], { title: { text: "Indeed job postings by sector: change since Nov 2022 against exposure" }, height: 520, xaxis: { title: { text: "sector exposure (employment-weighted)" } }, yaxis: { title: { text: "postings change since Nov 2022, %" } } }),
+  );
+};
+
 views.vulnerability = async (arg) => {
   const level = arg === "metro" ? "metro" : "state";
   view(h("h1", {}, "Who needs help"), loading());
