@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -87,20 +85,16 @@ def impact_tables(
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
     """Write every table as CSV and Parquet into ``out_dir`` atomically: the files go to a
     temporary folder beside it, which then replaces ``out_dir``."""
+    from laborlens.io import replace_dir, staging_dir, write_table
+
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    old = None
+    staging = staging_dir(out_dir.parent, f".{out_dir.name}-")
     try:
         for stem, frame in tables.items():
-            frame.to_csv(staging / f"{stem}.csv", index=False)
-            frame.to_parquet(staging / f"{stem}.parquet", index=False)
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}-old-{os.getpid()}")
-            os.replace(out_dir, old)
-        os.replace(staging, out_dir)
-    finally:
+            write_table(frame, staging / f"{stem}.csv")
+            write_table(frame, staging / f"{stem}.parquet")
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        raise
+    replace_dir(staging, out_dir)
     return sorted(out_dir.iterdir())

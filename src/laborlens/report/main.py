@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from laborlens.config import Settings
 from laborlens.db.build import Progress, build
 from laborlens.db.connection import connect
 from laborlens.db.queries import EXPOSURE_SOURCES, occupation_exposure
+from laborlens.io import staging_dir, write_table
 from laborlens.labor import (
     Coverage,
     by_major_group,
@@ -129,14 +129,13 @@ def make_report(
     for section in sections:
         tables.update(section.tables)
     report("writing files", 2, 3)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".report-", dir=out_dir.parent))
+    staging = staging_dir(out_dir.parent, ".report-")
     try:
         written: dict[str, Path] = {}
         (staging / "tables").mkdir()
         for stem, frame in tables.items():
-            frame.to_csv(staging / "tables" / f"{stem}.csv", index=False)
-            frame.to_parquet(staging / "tables" / f"{stem}.parquet", index=False)
+            write_table(frame, staging / "tables" / f"{stem}.csv")
+            write_table(frame, staging / "tables" / f"{stem}.parquet")
             written[stem] = out_dir / "tables" / f"{stem}.csv"
         html = figures.render_html(
             tables=tables,
