@@ -21,8 +21,16 @@ def connect(path: str | Path, *, read_only: bool = True) -> Iterator[duckdb.Duck
         raise DatabaseError(msg)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = (
+            f"Cannot open the database {path}: it is truncated or damaged ({first}). "
+            f"Rebuild it with `laborlens build --db {path}`."
+        )
+        raise DatabaseError(msg) from exc
     except duckdb.Error as exc:
-        msg = f"Cannot open the database {path}: {exc}"
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = f"Cannot open the database {path}: {first}"
         raise DatabaseError(msg) from exc
     try:
         yield con
