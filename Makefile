@@ -12,21 +12,30 @@ export LABORLENS_MIRROR ?= $(abspath $(MIRROR_DIR))
 endif
 REPORT_DIR ?= laborlens-report
 
-.PHONY: run test lint bench clean browser
+.PHONY: run test test-fast lint bench clean browser
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e ".[ml,dev]"
+	$(BIN)/pip install --quiet -e ".[serve,dev]"
 	touch $@
 
+# The mirror is saved in the user config file, so every later command finds it without exports.
 run: $(BIN)/.installed
-	$(BIN)/laborlens report --out $(REPORT_DIR)
+ifneq ($(MIRROR_DIR),)
+	$(BIN)/laborlens config set mirror $(abspath $(MIRROR_DIR))
+endif
+	$(BIN)/laborlens report --output $(REPORT_DIR)
 
+# Both tiers: the fast one (no mirror) and the full one (the mirror and one end-to-end build).
 test: $(BIN)/.installed browser
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
+
+# The inner loop: no mirror needed, under two minutes.
+test-fast: $(BIN)/.installed
+	$(BIN)/pytest -m "not mirror"
 
 # The dashboard tests drive Debian's Chromium with Playwright (no browser download).
 browser:

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from laborlens.capability import BuildContext
 from laborlens.careers.precompute import EXPLANATION_TABLES, build_career_tables
 from laborlens.careers.recommend import recommend_careers
 from laborlens.config import get_settings
@@ -39,7 +40,7 @@ def precompute(db: Path, cache: Path) -> float:
             con.execute(f'DROP TABLE IF EXISTS "{name}"')
         settings = get_settings(db=db, cache_dir=cache)
         start, cpu = time.perf_counter(), time.process_time()
-        build_career_tables(con, settings)
+        build_career_tables(con, BuildContext(settings, {}))
         return time.perf_counter() - start, time.process_time() - cpu
 
 

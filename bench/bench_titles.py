@@ -26,6 +26,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 from bench_pipeline import cpu_name, replace_marked, replace_section  # noqa: E402
+from laborlens.capability import BuildContext  # noqa: E402
 from laborlens.config import get_settings  # noqa: E402
 from laborlens.titles.coder import TitleCoder  # noqa: E402
 from laborlens.titles.evaluate import evaluate_titles, read_labelled_titles  # noqa: E402
@@ -43,7 +44,7 @@ def timed_build(src: Path, dst: Path, settings) -> float:
     shutil.copy(src, dst)
     con = duckdb.connect(str(dst))
     start = time.perf_counter()
-    build_title_tables(con, settings)
+    build_title_tables(con, BuildContext(settings, {}))
     seconds = time.perf_counter() - start
     con.close()
     return seconds

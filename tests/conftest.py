@@ -1,4 +1,10 @@
-"""Shared fixtures: the real data mirror, offline settings, a per-test cache."""
+"""Shared fixtures: the real data mirror, offline settings, a per-test cache.
+
+Two tiers. Tests that use the mirror (the fixtures ``mirror``, ``settings``, ``source_path``,
+``built_without_models``, ``built_full`` or anything built on them) are marked ``mirror``
+automatically; ``pytest -m "not mirror"`` runs the rest, which read only the small committed
+slices of real data under ``tests/fixtures/`` and need no ``../shared``.
+"""
 
 from __future__ import annotations
 
@@ -17,17 +23,36 @@ REPO = Path(__file__).resolve().parents[1]
 _MIRROR_ENV = os.environ.get("LABORLENS_MIRROR")
 
 
+MIRROR_FIXTURES = {"mirror", "settings", "source_path", "built_without_models", "built_full"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that needs the data mirror (directly or through a fixture) ``mirror``."""
+    for item in items:
+        if MIRROR_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.mirror)
+
+
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests see no LABORLENS_* settings from the shell (make exports LABORLENS_MIRROR)."""
-    for name in (
-        "LABORLENS_MIRROR",
-        "LABORLENS_DB",
-        "LABORLENS_CACHE",
-        "LABORLENS_OFFLINE",
-        "LABORLENS_MODELS",
-    ):
-        monkeypatch.delenv(name, raising=False)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> None:
+    """Tests see no LABORLENS_* settings from the shell (make exports LABORLENS_MIRROR) and no
+    user config file: each session gets an empty one of its own."""
+    from laborlens.config import SETTINGS
+
+    for setting in SETTINGS:
+        monkeypatch.delenv(setting.env, raising=False)
+    monkeypatch.setenv("LABORLENS_CONFIG", str(_session_config(tmp_path_factory)))
+
+
+_CONFIG: list[Path] = []
+
+
+def _session_config(factory: pytest.TempPathFactory) -> Path:
+    if not _CONFIG:
+        _CONFIG.append(factory.mktemp("config") / "config.toml")
+    path = _CONFIG[0]
+    path.unlink(missing_ok=True)  # a test that wrote settings leaves none for the next
+    return path
 
 
 def _mirror() -> Path:

@@ -8,9 +8,11 @@ import duckdb
 import numpy as np
 import pytest
 
+from laborlens.capability import BuildContext
 from laborlens.db.connection import connect, table_names
 from laborlens.exceptions import ConfigError, DatabaseError, LaborlensError
 from laborlens.impact import Choices, compute_impact, load
+from laborlens.impact.capability import CAPABILITY as IMPACT
 from laborlens.impact.store import (
     BREAKDOWNS,
     N_DRAWS,
@@ -154,7 +156,9 @@ def test_a_database_built_before_the_step_says_rebuild(built_without_models):
         stored_units(old)
     # the derivation itself refuses a database without its inputs, and writes nothing
     with pytest.raises(DatabaseError, match="lacks exposure_labels"):
-        derive_impact_aggregates(old, built_without_models)
+        derive_impact_aggregates(
+            old, BuildContext.fetching(built_without_models, IMPACT)
+        )
     assert table_names(old) == []
 
 

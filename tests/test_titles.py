@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from laborlens.capability import BuildContext
 from laborlens.posting.extract import PostingInputError, split_statements, to_text
 from laborlens.titles.coder import TitleCoder, TitleInputError
 from laborlens.titles.evaluate import evaluate_titles, read_labelled_titles
@@ -50,7 +51,7 @@ def title_db(settings, source_path, tmp_path_factory):
     path = tmp_path_factory.mktemp("titles") / "titles.duckdb"
     load_title_sources(path, settings, extra=("onet_tasks",))
     with duckdb.connect(str(path)) as con:
-        build_title_tables(con, settings)
+        build_title_tables(con, BuildContext(settings, {}))
     return path
 
 

@@ -1,74 +1,72 @@
 """laborlens: how exposed occupations and work tasks are to large AI models, from public data.
 
-The public API; everything else is internal and may move.
+The public API; everything else is internal and may move. Attributes are imported on first use,
+so ``import laborlens`` (and ``laborlens --help``) stays cheap.
 """
 
-from laborlens._version import __version__
-from laborlens.careers.recommend import Recommendations, recommend_careers
-from laborlens.careers.reskilling import Reskilling, reskilling_priorities
-from laborlens.careers.resolve import resolve_occupation
-from laborlens.config import Settings, get_settings
-from laborlens.db.build import BuildResult, build
-from laborlens.db.connection import connect
-from laborlens.db.queries import occupation_exposure
-from laborlens.exceptions import (
-    BuildError,
-    ChecksumError,
-    ConfigError,
-    DatabaseError,
-    LaborlensError,
-    LayoutError,
-    SourceError,
-    SourceMissingError,
-)
-from laborlens.impact import Choices, compute_impact, impact_tables, stored_headline, stored_impact
-from laborlens.measures.analysis import correlation_matrix, measures_for, top_overlap
-from laborlens.measures.core import MEASURES, load_measures
-from laborlens.posting.analyze import PostingAnalysis, analyze_posting
-from laborlens.report import ReportResult, make_report
-from laborlens.sources.fetch import check_all, fetch
-from laborlens.sources.registry import Source, get_source, registry
-from laborlens.titles.api import code_titles
+from __future__ import annotations
 
-__all__ = [
-    "MEASURES",
-    "BuildError",
-    "BuildResult",
-    "ChecksumError",
-    "Choices",
-    "ConfigError",
-    "DatabaseError",
-    "LaborlensError",
-    "LayoutError",
-    "PostingAnalysis",
-    "Recommendations",
-    "ReportResult",
-    "Reskilling",
-    "Settings",
-    "Source",
-    "SourceError",
-    "SourceMissingError",
-    "__version__",
-    "analyze_posting",
-    "build",
-    "check_all",
-    "code_titles",
-    "compute_impact",
-    "connect",
-    "correlation_matrix",
-    "fetch",
-    "get_settings",
-    "get_source",
-    "impact_tables",
-    "load_measures",
-    "make_report",
-    "measures_for",
-    "occupation_exposure",
-    "recommend_careers",
-    "registry",
-    "reskilling_priorities",
-    "resolve_occupation",
-    "stored_headline",
-    "stored_impact",
-    "top_overlap",
-]
+import importlib
+from typing import Any
+
+from laborlens._version import __version__
+
+# Public name -> module that defines it.
+_EXPORTS: dict[str, str] = {
+    "Recommendations": "laborlens.careers.recommend",
+    "recommend_careers": "laborlens.careers.recommend",
+    "Reskilling": "laborlens.careers.reskilling",
+    "reskilling_priorities": "laborlens.careers.reskilling",
+    "resolve_occupation": "laborlens.careers.resolve",
+    "Settings": "laborlens.config",
+    "get_settings": "laborlens.config",
+    "BuildResult": "laborlens.db.build",
+    "build": "laborlens.db.build",
+    "connect": "laborlens.db.connection",
+    "occupation_exposure": "laborlens.db.queries",
+    "BuildError": "laborlens.exceptions",
+    "ChecksumError": "laborlens.exceptions",
+    "ConfigError": "laborlens.exceptions",
+    "DatabaseError": "laborlens.exceptions",
+    "LaborlensError": "laborlens.exceptions",
+    "LayoutError": "laborlens.exceptions",
+    "SourceError": "laborlens.exceptions",
+    "SourceMissingError": "laborlens.exceptions",
+    "Choices": "laborlens.impact",
+    "compute_impact": "laborlens.impact",
+    "impact_tables": "laborlens.impact",
+    "stored_headline": "laborlens.impact",
+    "stored_impact": "laborlens.impact",
+    "correlation_matrix": "laborlens.measures.analysis",
+    "measures_for": "laborlens.measures.analysis",
+    "top_overlap": "laborlens.measures.analysis",
+    "MEASURES": "laborlens.measures.core",
+    "load_measures": "laborlens.measures.core",
+    "PostingAnalysis": "laborlens.posting.analyze",
+    "analyze_posting": "laborlens.posting.analyze",
+    "ReportResult": "laborlens.report",
+    "make_report": "laborlens.report",
+    "check_all": "laborlens.sources.fetch",
+    "fetch": "laborlens.sources.fetch",
+    "Source": "laborlens.sources.registry",
+    "get_source": "laborlens.sources.registry",
+    "registry": "laborlens.sources.registry",
+    "code_titles": "laborlens.titles.api",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        msg = f"module 'laborlens' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+

@@ -72,6 +72,19 @@ class BuildContext:
         self.models = models or {}
         self.read: set[str] = set()
 
+    @classmethod
+    def fetching(cls, settings: Settings, cap: Capability | None = None) -> BuildContext:
+        """A context over ``cap``'s declared sources, fetched (verified) now: for running one
+        build step outside a full build (tests, benchmarks)."""
+        from laborlens.sources.fetch import fetch
+
+        names = cap.sources if cap is not None else ()
+        return cls(
+            settings,
+            {n: fetch(n, settings) for n in names},
+            capability=cap.name if cap is not None else "",
+        )
+
     def source(self, name: str) -> Path:
         """Verified path of the registered source ``name`` (declared by this capability)."""
         if name not in self._paths:

@@ -6,8 +6,13 @@ LaborlensError
 │   ├── SourceMissingError   not in the mirror and not downloadable (offline, unknown source)
 │   └── ChecksumError        bytes do not match the registered sha256
 ├── LayoutError          a file's layout or one of its values is not what the parser expects
+├── InputError           a user's input (file, text, code, query) is unusable; names row/field
+│   ├── PostingInputError, TitleInputError, ModelInputError, SearchQueryError
+│   └── UnknownOccupationError
+├── NotFittedError       a model was used before ``fit`` or ``load``
 ├── BuildError           the database build failed (the previous database is left untouched)
 ├── DatabaseError        the database is missing, or lacks a table a command needs
+│   └── ModelUnavailableError  the trained models a service request needs are missing
 └── OccupationError      an occupation code or title cannot be resolved
     ├── OccupationNotFoundError   no occupation has that code or title
     └── AmbiguousOccupationError  several occupations match; ``candidates`` lists them
@@ -101,3 +106,38 @@ class AmbiguousOccupationError(OccupationError):
             f"{text!r} matches {len(candidates)} occupations: {shown}{more}. "
             "Give one O*NET-SOC code."
         )
+
+
+class InputError(LaborlensError, ValueError):
+    """A user's input (a file, a text, a code, a query) is unusable; the message names it."""
+
+
+class PostingInputError(InputError):
+    """The posting cannot be read as text; the message says why."""
+
+
+class UnknownOccupationError(InputError, KeyError):
+    """A code that is not a SOC 2018 detailed code or O*NET-SOC 2019 occupation."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class SearchQueryError(InputError):
+    """The search text is unusable (empty or too long)."""
+
+
+class ModelUnavailableError(DatabaseError):
+    """The trained models the request needs are not on this machine."""
+
+
+class TitleInputError(InputError):
+    """Titles given to the coder are unusable; the message names the row."""
+
+
+class NotFittedError(LaborlensError, AttributeError):
+    """The model was used before ``fit`` (or ``load``)."""
+
+
+class ModelInputError(InputError):
+    """Texts or labels given to a model are unusable; the message names the row."""

@@ -217,8 +217,16 @@ def print_table(frame: pd.DataFrame, sep: str = ",", *, neutralize_formulas: boo
     write_delimited(frame, sys.stdout, sep, neutralize_formulas=neutralize_formulas)
 
 
+def write_text(path: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`atomic_path`)."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
 def staging_dir(parent: str | Path, prefix: str) -> Path:
-    """A new temporary folder in ``parent`` for files that then replace a folder at once,
+    """A new temporary folder in ``parent`` for files that then replace a folder's at once,
     with the mode a folder made by ``mkdir`` would have (not mkdtemp's 0700)."""
     parent = Path(parent)
     parent.mkdir(parents=True, exist_ok=True)
@@ -227,18 +235,36 @@ def staging_dir(parent: str | Path, prefix: str) -> Path:
     return staging
 
 
-def replace_dir(staging: Path, out_dir: Path) -> None:
-    """Move the finished ``staging`` folder to ``out_dir``, replacing what was there."""
-    old = None
+@contextmanager
+def staged_folder(out_dir: str | Path) -> Iterator[Path]:
+    """Write a folder's files atomically: yield a staging folder beside ``out_dir``; when the
+    block succeeds, each staged item replaces the item of the same name in ``out_dir`` (created
+    if needed). Files in ``out_dir`` that the block did not write are left alone; if the block
+    fails, ``out_dir`` is untouched and the staging folder is removed. Folders get the mode
+    ``mkdir`` would give them (the umask's)."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        msg = f"{out_dir} is a file; expected a folder (or a new name) for the output"
+        raise ConfigError(msg)
     try:
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}-old-{os.getpid()}")
-            os.replace(out_dir, old)
-        os.replace(staging, out_dir)
+        staging = staging_dir(out_dir.parent, f".{out_dir.name}-staging-")
+    except (FileExistsError, NotADirectoryError) as exc:
+        msg = f"{out_dir}: cannot write there, a part of {out_dir.parent} is a file, not a folder"
+        raise ConfigError(msg) from exc
+    try:
+        yield staging
+        out_dir.mkdir(exist_ok=True)
+        for item in sorted(staging.iterdir()):
+            dest = out_dir / item.name
+            if dest.is_dir() and not dest.is_symlink():
+                aside = Path(tempfile.mkdtemp(prefix=f".{item.name}-old-", dir=out_dir))
+                os.replace(dest, aside / item.name)
+                os.replace(item, dest)
+                shutil.rmtree(aside, ignore_errors=True)
+            else:
+                os.replace(item, dest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
 
 
 # -- reading users' lists of tasks or titles ---------------------------------------------------

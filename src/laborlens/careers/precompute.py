@@ -22,10 +22,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from laborlens.capability import BuildContext
 from laborlens.careers import similarity as sim
 from laborlens.careers.features import Features, load_features
 from laborlens.careers.recommend import IMPORTANT
-from laborlens.config import Settings
 from laborlens.db.connection import write_table
 
 log = logging.getLogger(__name__)
@@ -161,12 +161,12 @@ EXPLANATION_TABLES = {
 }
 
 
-def build_career_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """EXTRA_STEPS hook: create ``occupation_similarity``, ``career_facts`` and the
-    explanation tables in ``con``."""
+def build_career_tables(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> None:
+    """Build step (careers capability): create ``occupation_similarity``, ``career_facts`` and
+    the explanation tables in ``con``."""
     started = time.perf_counter()
     f = load_features(con)
-    vectors = sim.text_vectors(f, settings.cache_dir)
+    vectors = sim.text_vectors(f, ctx.settings.cache_dir)
     embedded = time.perf_counter()
     table = similarity_table(f, vectors)
     facts = facts_table(con)

@@ -20,7 +20,6 @@ transition score, so every objective recommends occupations within reach.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import duckdb
@@ -29,8 +28,8 @@ import pandas as pd
 
 from laborlens.careers.resolve import resolve_occupation
 from laborlens.config import Settings, get_settings
-from laborlens.db.connection import connect
-from laborlens.exceptions import ConfigError, DatabaseError
+from laborlens.db.connection import connect, database_errors
+from laborlens.exceptions import ConfigError
 
 TERMS = ("similarity", "exposure", "wage", "growth", "openings", "education")
 
@@ -147,14 +146,9 @@ class Recommendations:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, default=_json_default)
+        from laborlens.jsonutil import dumps
 
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    msg = f"not JSON serialisable: {type(value)}"
-    raise TypeError(msg)
+        return dumps(self.to_dict(), indent=indent)
 
 
 def _num(value, digits: int | None = None) -> float | None:
@@ -168,11 +162,8 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> dict[str, 
     """Columns as numpy arrays (NULL → NaN in numeric columns, None in others); a missing table
     is a :class:`DatabaseError` naming the fix. Plain arrays keep a query within milliseconds,
     where building DataFrames would cost more than the SQL."""
-    try:
+    with database_errors("the career tables"):
         cols = con.execute(sql, params).fetchnumpy()
-    except duckdb.CatalogException as exc:
-        msg = f"The database lacks the career tables ({exc}). Rebuild it with `laborlens build`."
-        raise DatabaseError(msg) from exc
     out = {}
     for name, col in cols.items():
         if np.ma.isMaskedArray(col):
@@ -187,11 +178,8 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> dict[str, 
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[tuple]:
-    try:
+    with database_errors("the career tables"):
         return con.execute(sql, params).fetchall()
-    except duckdb.CatalogException as exc:
-        msg = f"The database lacks the career tables ({exc}). Rebuild it with `laborlens build`."
-        raise DatabaseError(msg) from exc
 
 
 def _terms(c: dict[str, np.ndarray], beta: str) -> dict[str, np.ndarray]:

@@ -8,12 +8,12 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
+from laborlens.capability import Section
 from laborlens.careers.recommend import recommend_careers
 from laborlens.careers.reskilling import reskilling_priorities
+from laborlens.charts import chart_html
 from laborlens.config import Settings
 from laborlens.db.connection import connect, query
-from laborlens.report.figures import chart_html
-from laborlens.report.sections import Section
 
 N_ORIGINS = 5
 N_DESTINATIONS = 5

@@ -14,7 +14,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,47 +22,19 @@ import duckdb
 import pandas as pd
 
 from laborlens._version import __version__
+from laborlens.capability import BuildContext, Capability, capabilities
 from laborlens.config import Settings
 from laborlens.db.connection import write_table
-from laborlens.db.tables import DERIVED_TABLES, SOURCE_TABLES, TableSpec
+from laborlens.db.tables import META_TABLES, SOURCE_TABLES, TableSpec
 from laborlens.exceptions import BuildError, LaborlensError
-from laborlens.exposure.occupation import WEIGHTINGS, occupation_exposure
-from laborlens.measures.core import derive_measures
 from laborlens.sources.fetch import fetch
 from laborlens.sources.registry import get_source
 
 log = logging.getLogger(__name__)
 
 
-def _careers_step(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    from laborlens.careers.precompute import build_career_tables
-
-    build_career_tables(con, settings)
-
-
-def _impact_step(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    from laborlens.impact.store import derive_impact_aggregates
-
-    derive_impact_aggregates(con, settings)
-
-
-def _title_index(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    from laborlens.titles.index import build_title_tables
-
-    build_title_tables(con, settings)
-
-
-# Derivations of the analysis modules, in build order: each takes the open temporary database
-# and the settings and creates its tables there (imported lazily: they load the encoder).
-EXTRA_STEPS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Settings], None]]] = [
-    ("public AI measures on SOC 2018", derive_measures),
-    ("career similarity and recommendation tables", _careers_step),
-    ("the job-title index", _title_index),
-    ("labor-market impact aggregates", _impact_step),
-]
-
 # Bump when a table's shape or a derivation changes, so existing databases are rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(step_description, steps_done, steps_total)``."""
@@ -78,12 +50,23 @@ class BuildResult:
     tables: dict[str, int] = field(default_factory=dict)
 
 
-def _fingerprint(specs: tuple[TableSpec, ...], models: bool) -> str:
+def _source_names(specs: Sequence[TableSpec], caps: Sequence[Capability]) -> list[str]:
+    """Every registered source the build reads: the source tables' and the capabilities'."""
+    names = dict.fromkeys(s.source for s in specs)
+    for cap in caps:
+        names.update(dict.fromkeys(cap.sources))
+    return list(names)
+
+
+def _fingerprint(
+    specs: Sequence[TableSpec], caps: Sequence[Capability], models: bool
+) -> str:
     payload = {
         "laborlens": __version__,
         "schema": SCHEMA_VERSION,
         "models": models,
-        "sources": sorted({(s.source, get_source(s.source).sha256) for s in specs}),
+        "capabilities": [c.name for c in caps],
+        "sources": sorted((n, get_source(n).sha256) for n in _source_names(specs, caps)),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -123,6 +106,7 @@ def build(
     progress: Progress | None = None,
     specs: tuple[TableSpec, ...] = SOURCE_TABLES,
     models: bool = True,
+    caps: Sequence[Capability] | None = None,
 ) -> BuildResult:
     """Build (or confirm up to date) the database at ``settings.db_path``.
 
@@ -136,21 +120,25 @@ def build(
     """
     started = time.perf_counter()
     target = settings.db_path
+    caps = tuple(capabilities() if caps is None else caps)
     report = progress or (lambda *_: None)
-    total = len(specs) + 3
-    target.parent.mkdir(parents=True, exist_ok=True)
+    total = len(specs) + len(caps) + 2
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        msg = f"Cannot create the database folder {target.parent}: {exc}"
+        raise BuildError(msg) from exc
 
     report("verifying sources", 0, total)
     paths: dict[str, Path] = {}
-    for spec in specs:
-        if spec.source not in paths:
-            try:
-                paths[spec.source] = fetch(spec.source, settings)
-            except LaborlensError as exc:
-                msg = f"Build stopped before writing anything: {exc}"
-                raise BuildError(msg) from exc
+    for name in _source_names(specs, caps):
+        try:
+            paths[name] = fetch(name, settings)
+        except LaborlensError as exc:
+            msg = f"Build stopped before writing anything: {exc}"
+            raise BuildError(msg) from exc
     _remove_stale_temps(target)
-    fingerprint = _fingerprint(specs, models)
+    fingerprint = _fingerprint(specs, caps, models)
     if not force and current_fingerprint(target) == fingerprint:
         report("up to date", total, total)
         return BuildResult(target, True, time.perf_counter() - started)
@@ -180,16 +168,18 @@ def build(
                 frame = spec.reader(paths[spec.source])
                 _write(con, spec.name, frame)
                 rows[spec.name] = len(frame)
-            step = "deriving occupation tables and exposure scores"
-            report(step, len(specs) + 1, total)
-            _derive(con, trained)
-            for name, derive in EXTRA_STEPS:
-                step = f"deriving {name}"
-                report(step, len(specs) + 1, total)
-                derive(con, settings)
+            ctx = BuildContext(settings, paths, models=trained)
+            done = len(specs)
+            for cap in caps:
+                done += 1
+                if cap.needs_models and not trained:
+                    continue
+                step = f"deriving {cap.title.lower()}"
+                report(step, done, total)
+                cap.run_build(con, ctx)
             step = "recording sources and build metadata"
-            report(step, len(specs) + 2, total)
-            _catalog(con, specs, rows, fingerprint)
+            report(step, done + 1, total)
+            _catalog(con, specs, caps, rows, fingerprint, settings)
             con.execute("CHECKPOINT")
         os.replace(tmp, target)
     except BaseException as exc:
@@ -211,52 +201,6 @@ def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> No
     write_table(con, name, frame)
 
 
-def _derive(con: duckdb.DuckDBPyConnection, trained: dict) -> None:
-    con.execute(
-        """
-        CREATE TABLE occupations AS
-        SELECT o.onet_soc_code, o.title, o.description, z.job_zone,
-               x.soc_2018_code, s.title AS soc_2018_title, x.nem_code,
-               s.major_code AS soc_major_code, m.title AS soc_major_title
-        FROM onet_occupations o
-        LEFT JOIN onet_job_zones z USING (onet_soc_code)
-        LEFT JOIN onet_soc_crosswalk x USING (onet_soc_code)
-        LEFT JOIN soc_structure s ON s.soc_code = x.soc_2018_code
-        LEFT JOIN soc_structure m ON m.soc_code = s.major_code
-        ORDER BY o.onet_soc_code
-        """
-    )
-    labels = con.execute("SELECT * FROM exposure_labels").df()
-    parts = []
-    for source, column in (("human", "human_exposure"), ("gpt4", "gpt4_exposure")):
-        for weighting in WEIGHTINGS:
-            part = occupation_exposure(labels, label=column, weighting=weighting)
-            part.insert(1, "source", source)
-            part.insert(2, "weighting", weighting)
-            parts.append(part)
-    if trained:
-        from laborlens.models.scoring import score_frame
-
-        tasks = con.execute(
-            "SELECT t.onet_soc_code, t.task_id, t.task AS Task, o.title AS Title, t.task_type "
-            "FROM onet_tasks t JOIN onet_occupations o USING (onet_soc_code) "
-            "ORDER BY t.onet_soc_code, t.task_id"
-        ).df()
-        scored = {t: score_frame(m, tasks) for t, m in trained.items()}
-        for model_target, frame in scored.items():
-            _write(
-                con,
-                f"task_{model_target}_model",
-                frame.drop(columns=["Task", "Title", "task_type"]),
-            )
-        for weighting in WEIGHTINGS:
-            part = occupation_exposure(scored["exposure"], label="model", weighting=weighting)
-            part.insert(1, "source", "model")
-            part.insert(2, "weighting", weighting)
-            parts.append(part)
-    _write(con, "occupation_exposure", pd.concat(parts, ignore_index=True))
-
-
 def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     rows = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
@@ -264,65 +208,83 @@ def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return rows[0][0] > 0
 
 
+def _source_record(name: str, table: str | None, used_by: str, rows: int | None) -> dict:
+    s = get_source(name)
+    return {
+        "name": s.name,
+        "table_name": table,
+        "used_by": used_by,
+        "path": s.path,
+        "release": s.release,
+        "publisher": s.publisher,
+        "license": s.license,
+        "attribution": s.attribution,
+        "sha256": s.sha256,
+        "bytes": s.bytes,
+        "url": s.url,
+        "official_url": s.official_url,
+        "loaded_rows": rows,
+    }
+
+
 def _catalog(
     con: duckdb.DuckDBPyConnection,
-    specs: tuple[TableSpec, ...],
+    specs: Sequence[TableSpec],
+    caps: Sequence[Capability],
     rows: dict[str, int],
     fingerprint: str,
+    settings: Settings,
 ) -> None:
-    records = []
-    for spec in specs:
-        s = get_source(spec.source)
-        records.append(
-            {
-                "name": s.name,
-                "table_name": spec.name,
-                "path": s.path,
-                "release": s.release,
-                "publisher": s.publisher,
-                "license": s.license,
-                "attribution": s.attribution,
-                "sha256": s.sha256,
-                "bytes": s.bytes,
-                "url": s.url,
-                "official_url": s.official_url,
-                "loaded_rows": rows[spec.name],
-            }
-        )
-    _write(con, "sources", pd.DataFrame(records))
+    """Write ``sources`` (every file read), ``tables`` (every table) and ``build_info``."""
+    records = [
+        _source_record(spec.source, spec.name, "source table", rows[spec.name]) for spec in specs
+    ]
+    for cap in caps:
+        records += [_source_record(n, None, f"{cap.name} build step", None) for n in cap.sources]
+    sources = pd.DataFrame(records)
+    sources["loaded_rows"] = sources["loaded_rows"].astype("Int64")
+    _write(con, "sources", sources)
     tables = [
         {
             "name": spec.name,
             "description": spec.description,
             "sources": spec.source,
             "rows": rows[spec.name],
+            "capability": "sources",
         }
         for spec in specs
     ]
-    for name, description in DERIVED_TABLES.items():
-        count = 0
-        if name not in ("sources", "tables", "build_info"):
-            if not _exists(con, name):
+    for cap in caps:
+        for t in cap.tables:
+            if not _exists(con, t.name):
                 continue  # model tables when built without models
-            count = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]
+            count = con.execute(f'SELECT count(*) FROM "{t.name}"').fetchall()[0][0]
+            tables.append(
+                {
+                    "name": t.name,
+                    "description": t.description,
+                    "sources": ", ".join(cap.sources) or "derived",
+                    "rows": count,
+                    "capability": cap.name,
+                }
+            )
+    for t in META_TABLES:
         tables.append(
-            {"name": name, "description": description, "sources": "derived", "rows": count}
+            {"name": t.name, "description": t.description, "sources": "derived", "rows": 0,
+             "capability": "build"}
         )
     frame = pd.DataFrame(tables)
+    info = {
+        "laborlens_version": __version__,
+        "schema_version": str(SCHEMA_VERSION),
+        "fingerprint": fingerprint,
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "mirror": str(settings.mirror.resolve()) if settings.mirror is not None else "",
+        "capabilities": ", ".join(c.name for c in caps),
+    }
     frame.loc[frame["name"] == "sources", "rows"] = len(records)
     frame.loc[frame["name"] == "tables", "rows"] = len(frame)
-    frame.loc[frame["name"] == "build_info", "rows"] = 4
+    frame.loc[frame["name"] == "build_info", "rows"] = len(info)
     frame["rows"] = frame["rows"].astype("int64")
     _write(con, "tables", frame)
-    info = pd.DataFrame(
-        {
-            "key": ["laborlens_version", "schema_version", "fingerprint", "built_at"],
-            "value": [
-                __version__,
-                str(SCHEMA_VERSION),
-                fingerprint,
-                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            ],
-        }
-    )
-    _write(con, "build_info", info)
+    _write(con, "build_info", pd.DataFrame({"key": list(info), "value": list(info.values())}))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from laborlens.capability import Table
 from laborlens.sources import (
     aei,
     aioe,
@@ -228,40 +229,11 @@ SOURCE_TABLES: tuple[TableSpec, ...] = (
     ),
 )
 
-DERIVED_TABLES: dict[str, str] = {
-    "occupations": "O*NET occupations with job zone, SOC 2018 detailed code, the OEWS/NEM "
-    "code their employment is published under, and SOC major group",
-    "occupation_exposure": "α/β/γ per occupation for each source (human and gpt4 labels of "
-    "O*NET 27.2 tasks; model: the default model over O*NET 29.3 tasks) and task weighting "
-    "(paper, equal, core)",
-    "task_exposure_model": "Default exposure model's rating of every O*NET 29.3 task: label, "
-    "p_E0/p_E1/p_E2 and beta",
-    "task_automation_model": "Default automation model's rating of every O*NET 29.3 task: "
-    "label, p_T0…p_T4 and automation_score (expected level / 4)",
-    "measures_soc2018": "Every public AI measure on one key: one row per SOC 2018 detailed code "
-    "with title, OEWS May 2025 employment and a column per measure (docs/measures.md)",
-    "measure_coverage": "Per measure: SOC 2018 codes and employment with a value, and the share",
-    "occupation_similarity": "Top-50 career destinations per occupation: asymmetric transition "
-    "score, symmetric similarity, each component, job-zone step and level gaps (docs/careers.md)",
-    "career_facts": "Per occupation: job zone, OEWS May 2025 employment share and median wage, "
-    "2024–34 projected growth and openings, typical education, β per source",
-    "career_elements": "Skill and knowledge importance and level side by side, per occupation",
-    "career_dwas": "Detailed work activities per occupation, with how many occupations share each",
-    "career_technology": "Technology skill examples per occupation with hot/in-demand flags",
-    "title_index": "Job-title coder index: normalised O*NET occupation, alternate, short and "
-    "reported titles per occupation",
-    "title_token_vectors": "Title coder's static embedding: every token of title_index with "
-    "its IDF and MiniLM vector",
-    "title_occupation_prior": "Log prior of each occupation for the title coder (OEWS 2025 "
-    "employment share)",
-    "title_coder_params": "Title coder weights, prior strength and temperature fitted on "
-    "held-out alternate and reported titles, with the held-out accuracy and calibration error",
-    "impact_aggregates": "Impact figures with 95 % bootstrap intervals (1,000 draws, seed 0) per "
-    "source × breakdown (all workers, wage bill, major group, wage decile, job zone, state, metro) "
-    "× group × statistic (mean β, shares ≥ 0.1 / 0.5), with coverage (docs/impact.md)",
-    "impact_units": "Per source × OEWS detailed occupation: employment, mean and median wage, "
-    "job zone and β score (mean over its O*NET occupations; NULL: unscored)",
-    "sources": "Every source file loaded: release, license, sha256 and rows loaded",
-    "tables": "Every table: description, row count and the sources it comes from",
-    "build_info": "Build metadata: laborlens version, schema version, fingerprint, time",
-}
+META_TABLES: tuple[Table, ...] = (
+    Table("sources", "Every source file the build read: release, license, sha256, the table or "
+          "build step that used it, rows loaded"),
+    Table("tables", "Every table: description, row count, the sources and capability it comes "
+          "from"),
+    Table("build_info", "Build metadata: laborlens version, schema version, fingerprint, time, "
+          "the mirror it was built from, the capabilities built"),
+)

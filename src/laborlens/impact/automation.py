@@ -148,7 +148,10 @@ def aei_comparison(
     """
     from laborlens.sources.fetch import fetch
 
-    aei = read_collaboration_by_task(fetch(release, data.settings))
+    if release == AEI_DEFAULT and data.aei_collaboration is not None:
+        aei = data.aei_collaboration  # stored by the build: no mirror needed
+    else:
+        aei = read_collaboration_by_task(fetch(release, data.settings))
     aei = aei.dropna(subset=["automation_share"])
     frames = [t[["onet_soc_code", "task_id", "task"]] for t in data.tasks.values()]
     ours = pd.concat(frames).drop_duplicates(["onet_soc_code", "task_id"])

@@ -8,8 +8,7 @@ import duckdb
 import pandas as pd
 
 from laborlens.config import Settings
-from laborlens.db.connection import connect, query, table_names
-from laborlens.exceptions import DatabaseError
+from laborlens.db.connection import connect, query, require_tables, table_names
 
 # p(E1), p(E2) of each hard label: human and GPT-4 labels enter the engine like model output.
 _HARD = {"E0": (0.0, 0.0), "E1": (1.0, 0.0), "E2": (0.0, 1.0)}
@@ -37,6 +36,8 @@ class ImpactData:
     majors: pd.DataFrame
     paper_match: pd.DataFrame
     settings: Settings | None = None
+    published: pd.DataFrame | None = None
+    aei_collaboration: pd.DataFrame | None = None
     _areas: pd.DataFrame | None = field(default=None, repr=False)
 
     def areas(self) -> pd.DataFrame:
@@ -57,14 +58,7 @@ def _read_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def _require(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
-    have = set(table_names(con))
-    missing = [n for n in names if n not in have]
-    if missing:
-        msg = (
-            f"The database lacks {', '.join(missing)}, which the impact tables need. "
-            "Rebuild it with `laborlens build`."
-        )
-        raise DatabaseError(msg)
+    require_tables(con, names, needed_by="the impact tables")
 
 
 def load(settings: Settings) -> ImpactData:
@@ -81,9 +75,6 @@ def load_from_connection(
     With ``areas`` the state and metro rows are read now, from ``con``; without, they are read
     on first use from ``settings.db_path``, which is a different database during a build.
     """
-    from laborlens.sources import eloundou
-    from laborlens.sources.fetch import fetch
-
     _require(
         con,
         [
@@ -152,7 +143,10 @@ def load_from_connection(
     titles = pd.concat([occupations[["onet_soc_code", "title"]], published]).drop_duplicates(
         "onet_soc_code"
     )
-    match = eloundou.read_onet_bls_match(fetch("gpts_occupations_onet_bls_matched", settings))
+    # the paper's own match and the AEI shares were read into the database at build time, so
+    # query-time impact needs no mirror
+    _require(con, ["impact_paper_match"])
+    match = query(con, "SELECT * FROM impact_paper_match")
     match = match.merge(
         titles.drop_duplicates("title").rename(columns={"title": "onet_title"}),
         on="onet_title",
@@ -168,5 +162,11 @@ def load_from_connection(
         majors=majors,
         paper_match=match,
         settings=settings,
+        published=query(con, "SELECT * FROM published_occupation_exposure")
+        if "published_occupation_exposure" in present
+        else None,
+        aei_collaboration=query(con, "SELECT * FROM impact_aei_collaboration")
+        if "impact_aei_collaboration" in present
+        else None,
         _areas=_read_areas(con) if areas else None,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -83,18 +82,13 @@ def impact_tables(
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
-    """Write every table as CSV and Parquet into ``out_dir`` atomically: the files go to a
-    temporary folder beside it, which then replaces ``out_dir``."""
-    from laborlens.io import replace_dir, staging_dir, write_table
+    """Write every table as CSV and Parquet into ``out_dir`` atomically (see
+    :func:`laborlens.io.staged_folder`: other files in ``out_dir`` are kept)."""
+    from laborlens.io import staged_folder, write_table
 
     out_dir = Path(out_dir)
-    staging = staging_dir(out_dir.parent, f".{out_dir.name}-")
-    try:
+    with staged_folder(out_dir) as staging:
         for stem, frame in tables.items():
             write_table(frame, staging / f"{stem}.csv")
             write_table(frame, staging / f"{stem}.parquet")
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    replace_dir(staging, out_dir)
-    return sorted(out_dir.iterdir())
+    return sorted(out_dir / f"{stem}.{ext}" for stem in tables for ext in ("csv", "parquet"))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from laborlens.exceptions import ConfigError
+from laborlens.exceptions import ConfigError, DatabaseError
 from laborlens.exposure.occupation import MEASURES, WEIGHTINGS
 from laborlens.impact.aggregate import (
     HEADLINE_THRESHOLDS,
@@ -168,10 +168,10 @@ def reproduction(grid: pd.DataFrame) -> pd.DataFrame:
 def published_headline(data: ImpactData) -> pd.DataFrame:
     """The headline shares straight from the published files: occ_level.csv scores joined to the
     paper's title match, each matched O*NET occupation weighted by its OEWS May 2021 row."""
-    from laborlens.sources import eloundou
-    from laborlens.sources.fetch import fetch
-
-    occ = eloundou.read_occupation_level(fetch("gpts_occ_level", data.settings))
+    occ = data.published
+    if occ is None:
+        msg = "The database lacks published_occupation_exposure. Rebuild it with `laborlens build`."
+        raise DatabaseError(msg)
     m = data.paper_match.dropna(subset=["onet_soc_code", "employment"])
     j = m.merge(occ.drop(columns="title"), on="onet_soc_code", how="inner")
     rows = []

@@ -7,11 +7,11 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
+from laborlens.capability import Section
+from laborlens.charts import chart_html
 from laborlens.config import Settings
 from laborlens.impact.choices import PAPER_CHOICES, Choices
 from laborlens.impact.report import SOURCES_USED, impact_tables
-from laborlens.report.figures import chart_html
-from laborlens.report.sections import Section
 from laborlens.sources.registry import get_source
 
 N_DRAWS = 1000

@@ -25,9 +25,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from laborlens.capability import BuildContext
 from laborlens.config import Settings
-from laborlens.db.connection import query, table_names, write_table
-from laborlens.exceptions import ConfigError, DatabaseError, LaborlensError
+from laborlens.db.connection import query, require_tables, write_table
+from laborlens.exceptions import ConfigError, LaborlensError
 from laborlens.impact.choices import SOURCES, Choices
 from laborlens.impact.run import compute_impact
 
@@ -150,26 +151,36 @@ def impact_frames(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[st
     }
 
 
-def derive_impact_aggregates(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """Build step: create ``impact_aggregates`` and ``impact_units`` in ``con``.
+def derive_impact_aggregates(con: duckdb.DuckDBPyConnection, ctx: BuildContext) -> None:
+    """Build step: store the paper's match and the AEI shares, then create
+    ``impact_aggregates`` and ``impact_units`` in ``con``.
 
-    Both frames are computed before either table is written, so a failure writes nothing.
+    The aggregates are computed before either of their tables is written.
     """
-    frames = impact_frames(con, settings)
-    for name, frame in frames.items():
-        write_table(con, name, frame, replace=True)
+    from laborlens.impact.automation import AEI_DEFAULT
+    from laborlens.sources.aei_collaboration import read_collaboration_by_task
+    from laborlens.sources.eloundou import read_onet_bls_match
+
+    match = read_onet_bls_match(ctx.source("gpts_occupations_onet_bls_matched"))
+    aei = read_collaboration_by_task(ctx.source(AEI_DEFAULT))
+    # one transaction: the aggregates read the stored match, and a failure leaves nothing
+    con.begin()
+    try:
+        write_table(con, "impact_paper_match", match, replace=True)
+        write_table(con, "impact_aei_collaboration", aei, replace=True)
+        for name, frame in impact_frames(con, ctx.settings).items():
+            write_table(con, name, frame, replace=True)
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
 
 
 # --- read API -------------------------------------------------------------------------------
 
 
 def _require_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    if name not in table_names(con):
-        msg = (
-            f"The database has no {name} table: it was built before laborlens stored the impact "
-            "aggregates. Rebuild it with `laborlens build --force`."
-        )
-        raise DatabaseError(msg)
+    require_tables(con, [name], needed_by="the stored impact figures")
 
 
 def stored_sources(con: duckdb.DuckDBPyConnection) -> list[str]:

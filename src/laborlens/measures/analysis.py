@@ -11,18 +11,11 @@ import re
 import numpy as np
 import pandas as pd
 
-from laborlens.exceptions import LaborlensError
+from laborlens.exceptions import LaborlensError, UnknownOccupationError
 from laborlens.measures.core import MEASURE_NAMES, MEASURES
 from laborlens.measures.crosswalk import weighted_pearson
 
 METHODS = ("pearson", "spearman", "weighted_pearson")
-
-
-class UnknownOccupationError(LaborlensError, KeyError):
-    """A code that is not a SOC 2018 detailed code or O*NET-SOC 2019 occupation."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0])
 
 
 def _present(wide: pd.DataFrame) -> list[str]:

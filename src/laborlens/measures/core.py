@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from laborlens.capability import BuildContext
 from laborlens.config import Settings
 from laborlens.db.connection import connect, query, write_table
 from laborlens.exceptions import LayoutError
@@ -348,7 +349,7 @@ def coverage(wide: pd.DataFrame, unmatched: dict[str, int] | None = None) -> pd.
     return pd.DataFrame(rows)
 
 
-def derive_measures(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> None:
+def derive_measures(con: duckdb.DuckDBPyConnection, ctx: BuildContext | None = None) -> None:
     """Build step: create ``measures_soc2018`` and ``measure_coverage`` in the open database."""
     inputs = {key: con.execute(f'SELECT * FROM "{t}"').df() for key, t in INPUT_TABLES.items()}
     exposure = con.execute("SELECT * FROM occupation_exposure").df()

@@ -90,8 +90,8 @@ def _table_html(frame: pd.DataFrame) -> str:
 
 def measures_section(settings: Settings):
     """Report section: every public measure on SOC 2018 and how they agree."""
-    from laborlens.report.figures import chart_html
-    from laborlens.report.sections import Section
+    from laborlens.capability import Section
+    from laborlens.charts import chart_html
 
     wide, cov = load_measures(settings)
     pairs = pairwise_table(wide)

@@ -28,7 +28,7 @@ from sklearn.metrics import cohen_kappa_score, f1_score
 from sklearn.model_selection import GroupKFold, GroupShuffleSplit
 
 from laborlens._version import __version__
-from laborlens.exceptions import LaborlensError
+from laborlens.exceptions import LaborlensError, ModelInputError, NotFittedError
 
 TARGETS: dict[str, tuple[str, ...]] = {
     "exposure": ("E0", "E1", "E2"),
@@ -38,12 +38,6 @@ MAX_TEXT_CHARS = 2000
 CARD_FILE = "model.json"
 
 
-class NotFittedError(LaborlensError, AttributeError):
-    """The model was used before ``fit`` (or ``load``)."""
-
-
-class ModelInputError(LaborlensError, ValueError):
-    """Texts or labels given to a model are unusable; the message names the row."""
 
 
 def prepare_inputs(X: pd.DataFrame | list[str]) -> tuple[list[str], list[str]]:

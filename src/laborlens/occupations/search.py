@@ -14,7 +14,7 @@ import re
 import duckdb
 import numpy as np
 
-from laborlens.exceptions import LaborlensError
+from laborlens.exceptions import SearchQueryError
 
 MAX_QUERY_CHARS = 200
 SIMILAR_MAX = 5  # suggestions from the title coder when too few titles match literally
@@ -23,10 +23,6 @@ _CODE = re.compile(r"^\d{2}-?\d{0,4}(\.\d{0,2})?$")
 _WORD = re.compile(r"[a-z0-9]+")
 # (exact, every query word begins a word): an occupation's own title beats its alternates
 _RANKS = {"title": (90.0, 70.0), "alternate": (60.0, 45.0)}
-
-
-class SearchQueryError(LaborlensError, ValueError):
-    """The search text is unusable (empty or too long)."""
 
 
 def _fold(text: str) -> str:

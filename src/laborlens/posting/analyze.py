@@ -5,7 +5,6 @@ chosen occupation's O*NET task statements (by MiniLM cosine similarity)."""
 from __future__ import annotations
 
 import html
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -50,7 +49,9 @@ class PostingAnalysis:
         return asdict(self)
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, default=float)
+        from laborlens.jsonutil import dumps
+
+        return dumps(self.to_dict())
 
     def to_html(self) -> str:
         esc = html.escape

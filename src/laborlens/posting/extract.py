@@ -10,7 +10,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from laborlens.exceptions import LaborlensError
+from laborlens.exceptions import PostingInputError
 
 MAX_BYTES = 1_000_000
 DROP_TAGS = {"script", "style", "noscript", "template", "svg", "iframe", "object", "head"}
@@ -77,10 +77,6 @@ ENGLISH = frozenset(
         "other",
     ]
 )
-
-
-class PostingInputError(LaborlensError, ValueError):
-    """The posting cannot be read as text; the message says why."""
 
 
 class _Text(HTMLParser):

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from laborlens._version import __version__
+from laborlens.capability import report_sections
 from laborlens.config import Settings
 from laborlens.db.build import Progress, build
 from laborlens.db.connection import connect
 from laborlens.db.queries import EXPOSURE_SOURCES, occupation_exposure
-from laborlens.io import staging_dir, write_table
+from laborlens.io import staged_folder, write_table
 from laborlens.labor import (
     Coverage,
     by_major_group,
@@ -23,7 +22,6 @@ from laborlens.labor import (
     soc_exposure,
     with_employment,
 )
-from laborlens.report.sections import all_sections
 
 
 @dataclass
@@ -125,12 +123,11 @@ def make_report(
     tables, coverage = compute_tables(settings, weighting)
     report("drawing charts", 1, 3)
     charts = figures.all_figures(tables)
-    sections = [make_section(settings) for make_section in all_sections()]
+    sections = [s for cap in report_sections() if (s := cap.make_section(settings)) is not None]
     for section in sections:
         tables.update(section.tables)
     report("writing files", 2, 3)
-    staging = staging_dir(out_dir.parent, ".report-")
-    try:
+    with staged_folder(out_dir) as staging:
         written: dict[str, Path] = {}
         (staging / "tables").mkdir()
         for stem, frame in tables.items():
@@ -147,13 +144,5 @@ def make_report(
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )
         (staging / "report.html").write_text(html, encoding="utf-8")
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for item in staging.iterdir():
-            dest = out_dir / item.name
-            if dest.is_dir():
-                shutil.rmtree(dest)
-            os.replace(item, dest)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     report("done", 3, 3)
     return ReportResult(out_dir, out_dir / "report.html", written, coverage)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from laborlens import __version__
+from laborlens.jsonutil import clean_json
 from laborlens.service.jsonbody import StrictJSONRoute
 from laborlens.service.schemas import (
     NOT_BLANK,
@@ -388,18 +389,4 @@ def impact_occupations(s: StoreDep, source: Source = "human") -> dict:
     return {"source": source, "units": _jsonable(units.to_dict("records"))}
 
 
-def _jsonable(value):
-    """NaN → None and numpy scalars → Python, recursively (JSON has no NaN)."""
-    import math
-
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is pd.NA:
-        return None
-    return value
+_jsonable = clean_json

@@ -23,7 +23,7 @@ import pandas as pd
 
 from laborlens.config import Settings
 from laborlens.db.connection import query
-from laborlens.exceptions import DatabaseError
+from laborlens.exceptions import DatabaseError, ModelUnavailableError
 from laborlens.occupations import OccupationSearch, ProfileIndex
 
 log = logging.getLogger("laborlens.service")
@@ -37,10 +37,6 @@ def file_identity(path: Path) -> tuple[int, int, int, int] | None:
     except OSError:
         return None
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-class ModelUnavailableError(DatabaseError):
-    """The trained models the request needs are not on this machine."""
 
 
 class Store:

@@ -12,6 +12,7 @@ import logging
 import os
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -67,9 +68,85 @@ def check(source: Source, settings: Settings) -> FileStatus:
     return corrupt or FileStatus(source, "missing", None)
 
 
-def check_all(settings: Settings) -> list[FileStatus]:
-    """:func:`check` for every registered source."""
-    return [check(s, settings) for s in registry().values()]
+#: Files of a mirror that are not data sources (the mirror's own description).
+NOT_SOURCES = frozenset({"MANIFEST.md"})
+
+
+def unregistered_files(mirror: Path) -> list[str]:
+    """Files in ``mirror`` (paths relative to it, ``/``-separated, sorted) that no registered
+    source names. They are never read; the registry decides what the project uses."""
+    registered = {s.path for s in registry().values()}
+    found = (p.relative_to(mirror).as_posix() for p in mirror.rglob("*") if p.is_file())
+    return sorted(rel for rel in found if rel not in registered and rel not in NOT_SOURCES)
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """The outcome of :func:`check_all`: one :class:`FileStatus` per registered source (iterating
+    the report yields them) and the mirror's unregistered files.
+
+    A missing or corrupt registered file is a failure (``ok`` is false, ``exit_code`` 1);
+    unregistered files in the mirror are only reported.
+    """
+
+    statuses: tuple[FileStatus, ...]
+    unregistered: tuple[str, ...] = ()
+    mirror: Path | None = None
+
+    def __iter__(self) -> Iterator[FileStatus]:
+        return iter(self.statuses)
+
+    def __len__(self) -> int:
+        return len(self.statuses)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Registered files by status: ``{"ok": .., "missing": .., "corrupt": ..}``."""
+        counts = dict.fromkeys(("ok", "missing", "corrupt"), 0)
+        for st in self.statuses:
+            counts[st.status] += 1
+        return counts
+
+    @property
+    def missing(self) -> list[FileStatus]:
+        return [st for st in self.statuses if st.status == "missing"]
+
+    @property
+    def corrupt(self) -> list[FileStatus]:
+        return [st for st in self.statuses if st.status == "corrupt"]
+
+    @property
+    def ok(self) -> bool:
+        """Every registered file is present with its registered sha256."""
+        return all(st.status == "ok" for st in self.statuses)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when :attr:`ok`, else 1 (what ``laborlens sources verify`` exits with)."""
+        return 0 if self.ok else 1
+
+    def summary(self) -> str:
+        """One line: ``"119 ok, 0 missing, 0 corrupt of 119 registered files; 2 unregistered
+        files in the mirror"`` (the last part only when a mirror is set)."""
+        c = self.counts
+        line = (
+            f"{c['ok']} ok, {c['missing']} missing, {c['corrupt']} corrupt "
+            f"of {len(self.statuses)} registered files"
+        )
+        if self.mirror is not None:
+            n = len(self.unregistered)
+            line += f"; {n} unregistered file{'' if n == 1 else 's'} in the mirror"
+        return line
+
+
+def check_all(settings: Settings) -> VerifyReport:
+    """:func:`check` for every registered source, and the mirror's unregistered files."""
+    statuses = tuple(check(s, settings) for s in registry().values())
+    mirror = settings.mirror
+    extra = tuple(unregistered_files(mirror)) if mirror is not None else ()
+    report = VerifyReport(statuses, extra, mirror)
+    log.info("sources: %s", report.summary())
+    return report
 
 
 def fetch(name_or_source: str | Source, settings: Settings) -> Path:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +11,9 @@ from laborlens.config import Settings, get_settings
 from laborlens.titles.coder import TitleCoder
 
 
-@cache
+# keyed by (file, mtime): after a rebuild the new coder replaces the old one instead of both
+# staying alive
+@lru_cache(maxsize=1)
 def _coder(db_path: Path, mtime: float) -> TitleCoder:
     from laborlens.db.connection import connect
 

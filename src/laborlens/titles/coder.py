@@ -36,7 +36,7 @@ import pyarrow as pa
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from laborlens.exceptions import LaborlensError
+from laborlens.exceptions import TitleInputError
 from laborlens.titles.normalize import normalize_title
 
 OUTPUT_COLUMNS = [
@@ -63,10 +63,6 @@ STR = pd.StringDtype("pyarrow", na_value=np.nan)
 # Character n-grams in more than 2 % of the index titles ("an", "er ") carry almost no
 # evidence but dominate the cost of the sparse product: they are dropped.
 CHAR_MAX_DF = 0.02
-
-
-class TitleInputError(LaborlensError, ValueError):
-    """Titles given to the coder are unusable; the message names the row."""
 
 
 class StaticEncoder:
@@ -451,11 +447,10 @@ class TitleCoder:
             names,
             pd.arrays.FloatingArray(prob, missing),
         ]
-        # The columns are built as the dtypes pandas would infer ("str", Int64, Float64) and
-        # assembled without the public constructor's re-inference, which costs more than coding
-        # a title (pandas is pinned; tests check the dtypes).
-        return pd.DataFrame._from_arrays(
-            arrays, columns=_COLUMNS, index=pd.RangeIndex(len(rank)), verify_integrity=False
+        # The columns are built as the dtypes pandas would infer ("str", Int64, Float64), so the
+        # public constructor takes them as they are (copy=False) without re-inferring.
+        return pd.DataFrame(
+            dict(zip(_COLUMNS, arrays, strict=True)), index=pd.RangeIndex(len(rank)), copy=False
         )
 
     def code_one(self, title: str, top: int = 5, min_probability: float = 0.0) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """Build the title index at database build time, and calibrate the coder on held-out titles.
 
-Tables written (see ``DERIVED_TABLES``):
+Tables written (see the titles capability, ``titles/capability.py``):
 
 ``title_index``            one row per (occupation, normalised title) from O*NET occupation
                            titles, alternate titles, their short forms and reported titles
@@ -30,6 +30,7 @@ import pyarrow as pa
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 
+from laborlens.capability import BuildContext
 from laborlens.titles.coder import StaticEncoder, TitleCoder
 from laborlens.titles.normalize import head_noun, normalize_title
 
@@ -86,14 +87,12 @@ def _occupations(con) -> pd.DataFrame:
         "SELECT onet_soc_code, title AS occupation_title, nem_code, "
         "coalesce(soc_2018_code, substr(onet_soc_code, 1, 7)) AS soc_2018_code FROM occupations"
     ).df()
-    try:
-        emp = dict(
-            con.execute(
-                "SELECT soc_code, employment FROM oews_national_2025 WHERE employment > 0"
-            ).fetchall()
-        )
-    except duckdb.Error:
-        emp = {}
+    # a missing OEWS table is a build error, never a silently uniform prior
+    emp = dict(
+        con.execute(
+            "SELECT soc_code, employment FROM oews_national_2025 WHERE employment > 0"
+        ).fetchall()
+    )
     key = occ["nem_code"].where(occ["nem_code"].isin(emp), occ["soc_2018_code"])
     value = key.map(emp).astype(float)
     share = value / key.map(key.value_counts()).astype(float)
@@ -320,11 +319,11 @@ def load_title_sources(path, settings, extra: tuple[str, ...] = ()) -> None:
         )
 
 
-def build_title_tables(con, settings) -> None:
-    """EXTRA_STEPS hook: write title_index, title_token_vectors, title_occupation_prior and
-    title_coder_params."""
+def build_title_tables(con, ctx: BuildContext) -> None:
+    """Build step (titles capability): write title_index, title_token_vectors,
+    title_occupation_prior and title_coder_params."""
     entries = title_entries(con)
-    tokens, vectors = token_vectors(entries, settings)
+    tokens, vectors = token_vectors(entries, ctx.settings)
     encoder = static_encoder(entries, tokens, vectors)
     occupations = _occupations(con)
     params, metrics = fit_and_evaluate(entries, tokens, vectors, occupations)
