@@ -5,8 +5,10 @@ Before, each request took the model lock in turn, so at concurrency 16 a one-sta
 waited for every request ahead of it, each paying the models' fixed cost per call (feature
 extraction set-up, sklearn's input checks, and for torch models a forward pass). One batcher
 thread per store now takes everything waiting (up to ``max_rows`` statements), scores it in one
-call of each model, and hands each request its own rows, in order. Results are the same as
-scoring each request alone (the models score rows independently; a test checks this).
+call of each model, and hands each request its own rows, in order. Results are those of
+scoring each request alone: the models score rows independently, so labels are identical and
+probabilities equal up to the last bit of floating-point rounding (a batch's matrix products
+may sum in another order); a test checks this.
 """
 
 from __future__ import annotations

@@ -39,6 +39,41 @@ def file_identity(path: Path) -> tuple[int, int, int, int] | None:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+def _open_pinned(path: Path) -> tuple[duckdb.DuckDBPyConnection, tuple | None]:
+    """A read-only connection to the file now at ``path``, and that file's identity.
+
+    DuckDB keeps one database instance per path in a process: connecting to ``path`` again
+    while a connection to the replaced file is open returns the *old* build. So the file is
+    opened through a hard link of its own (``.<name>.<pid>.<hex>.tmp`` beside it, the pattern
+    whose leftovers :func:`laborlens.io.remove_stale_temps` removes), which also pins the
+    inode that was identified; the link is removed once the file is open. Where no link can
+    be made (a read-only folder), the path itself is opened: a rebuild is then served from
+    the next start of the service."""
+    import secrets
+
+    from laborlens.io import remove_stale_temps
+
+    link = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    try:
+        remove_stale_temps(path)
+        os.link(path, link)
+    except OSError:
+        link = None
+    target = link or path
+    try:
+        identity = file_identity(target)
+        con = duckdb.connect(str(target), read_only=True)
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        first = first.replace(str(target), str(path))
+        msg = f"Cannot open the database {path} read-only: {first}"
+        raise DatabaseError(msg) from exc
+    finally:
+        if link is not None:
+            link.unlink(missing_ok=True)
+    return con, identity
+
+
 class Store:
     """Shared state of one running service; every method is safe to call from many threads."""
 
@@ -48,17 +83,7 @@ class Store:
             msg = f"No laborlens database at {path}. Run `laborlens build --db {path}` first."
             raise DatabaseError(msg)
         self.settings = settings
-        for _ in range(3):
-            # the file opened is the file identified: a replacement in between is retried
-            self.identity = file_identity(path)
-            try:
-                self._con = duckdb.connect(str(path), read_only=True)
-            except duckdb.Error as exc:
-                msg = f"Cannot open the database {path} read-only: {exc}"
-                raise DatabaseError(msg) from exc
-            if file_identity(path) == self.identity:
-                break
-            self._con.close()
+        self._con, self.identity = _open_pinned(path)
         self.opened_at = time.time()
         try:
             self._load()
