@@ -274,11 +274,19 @@ def output_options(fn: Callable[..., Output]) -> Callable[..., None]:
         check_output_path(output)
         render(fn(*args, **kwargs), output, fmt, raw_csv)
 
-    sig = inspect.signature(fn)
+    # evaluated annotations: typer reads the options from __signature__, and a module with
+    # `from __future__ import annotations` would otherwise hand it strings
+    sig = inspect.signature(fn, eval_str=True)
     extra = [
-        inspect.Parameter("output", inspect.Parameter.KEYWORD_ONLY, default=None),
-        inspect.Parameter("fmt", inspect.Parameter.KEYWORD_ONLY, default="table"),
-        inspect.Parameter("raw_csv", inspect.Parameter.KEYWORD_ONLY, default=False),
+        inspect.Parameter(
+            "output", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=OutputOption
+        ),
+        inspect.Parameter(
+            "fmt", inspect.Parameter.KEYWORD_ONLY, default="table", annotation=FormatOption
+        ),
+        inspect.Parameter(
+            "raw_csv", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=RawCsvOption
+        ),
     ]
     params = [
         p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
