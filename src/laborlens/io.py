@@ -109,14 +109,14 @@ def check_output_path(path: str | Path, suffixes: dict | tuple = tuple(WRITERS))
     before any work is done."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if path.is_dir():
+        msg = f"{path}: is a folder; give a file name ending in {', '.join(suffixes)}"
+        raise ConfigError(msg)
     if suffix not in suffixes:
         msg = (
             f"{path}: unsupported output type {suffix or '(none)'!r}; "
             f"expected {', '.join(suffixes)}"
         )
-        raise ConfigError(msg)
-    if path.is_dir():
-        msg = f"{path}: is a folder; give a file name ending in {suffix}"
         raise ConfigError(msg)
     for parent in [path.parent, *path.parent.parents]:
         if parent.exists():

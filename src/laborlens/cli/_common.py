@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -96,6 +97,16 @@ def handle_errors(fn: Callable) -> Callable:
             where = f"{exc.filename}: " if exc.filename else ""
             error_line(f"{where}{exc.strerror or exc}")
             raise typer.Exit(1) from None
+        except Exception as exc:
+            # a truncated database opens, then fails where a query reaches the missing part,
+            # whichever library call runs it
+            duckdb = sys.modules.get("duckdb")
+            if duckdb is not None and isinstance(exc, duckdb.IOException):
+                from laborlens.db.connection import damaged_message
+
+                error_line(f"{damaged_message(exc)} Rebuild it with `laborlens build`.")
+                raise typer.Exit(1) from None
+            raise
 
     return wrapper
 

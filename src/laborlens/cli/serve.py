@@ -12,26 +12,6 @@ from laborlens.exceptions import DatabaseError
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-def _check_database(path) -> None:
-    """A truncated or incomplete database is one line here, not a traceback from uvicorn's
-    start-up."""
-    import duckdb
-
-    from laborlens.db.connection import connect
-
-    with connect(path) as con:
-        try:
-            con.execute("SELECT count(*) FROM build_info").fetchall()
-            con.execute("SELECT count(*) FROM tables").fetchall()
-        except duckdb.Error as exc:
-            first = str(exc).splitlines()[0]
-            msg = (
-                f"{path} is not a complete laborlens database ({first}). Rebuild it with "
-                f"`laborlens build --db {path}`."
-            )
-            raise DatabaseError(msg) from None
-
-
 def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
@@ -62,15 +42,18 @@ def serve(
     if not settings.db_path.is_file():
         msg = f"No laborlens database at {settings.db_path}. Run `laborlens build` first."
         raise DatabaseError(msg)
-    _check_database(settings.db_path)
+    from laborlens.service.store import Served
+
+    config = ServiceConfig(
+        max_body_bytes=int(max_body_mb * 1_000_000), max_batch=max_batch, api_key=api_key
+    )
+    # opened and loaded here: a truncated or incomplete database is one line, not a traceback
+    served = Served(settings, warm=config.warm, check_every=config.reload_check)
     if host not in LOOPBACK and not api_key:
         console.print(
             f"[yellow]Listening on {host} without an API key: anyone who can reach this "
             "machine can use the API. Set --api-key or LABORLENS_API_KEY.[/]"
         )
-    config = ServiceConfig(
-        max_body_bytes=int(max_body_mb * 1_000_000), max_batch=max_batch, api_key=api_key
-    )
     console.print(f"laborlens on http://{host}:{port}/ (API docs at /docs) over {settings.db_path}")
     # uvicorn with a time limit on request headers (see laborlens.service.server)
-    run(create_app(settings, config), host=host, port=port)
+    run(create_app(settings, config, served=served), host=host, port=port)

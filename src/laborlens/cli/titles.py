@@ -91,7 +91,7 @@ def posting_analyze(
         raise ConfigError(msg)
     check_output_path(output, (".json", ".html", ".htm"))
     if not file.exists() or file.is_dir():
-        what = "a folder" if file.is_dir() else "no such file"
+        what = "is a folder" if file.is_dir() else "no such file"
         msg = f"{file}: {what}; expected a posting file (plain text or HTML)"
         raise ConfigError(msg)
     # a Path, never text; read at most 1 MB + 1 byte (a device like /dev/zero has no size)

@@ -161,7 +161,9 @@ def _problem(status: int, exc: Exception, **extra) -> JSONResponse:
     return JSONResponse({"detail": str(exc), "error": type(exc).__name__, **extra}, status)
 
 
-def create_app(settings: Settings | None = None, config: ServiceConfig | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, config: ServiceConfig | None = None, served=None
+) -> FastAPI:
     """The service over ``settings.db_path`` (opened read-only when the app starts)."""
     from laborlens.service.api import router
     from laborlens.service.dashboard import mount_dashboard
@@ -172,7 +174,11 @@ def create_app(settings: Settings | None = None, config: ServiceConfig | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.served = Served(settings, warm=config.warm, check_every=config.reload_check)
+        # ``served``: opened already by the caller (`laborlens serve` does, so that a bad
+        # database is one error line, not a traceback from the server's start-up)
+        app.state.served = served or Served(
+            settings, warm=config.warm, check_every=config.reload_check
+        )
         # The store, models and coder live as long as the app: kept out of the collector's
         # full passes, which would otherwise walk them (~0.2 s, every request waiting).
         gc.collect()

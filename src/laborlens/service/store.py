@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -91,7 +92,13 @@ class Store:
             self._con.close()
             if isinstance(exc, DatabaseError):
                 raise
-            msg = f"{path} is not a complete laborlens database: {str(exc).splitlines()[0]}"
+            first = re.sub(
+                rf"\.{re.escape(path.name)}\.\d+\.[0-9a-f]{{8}}\.tmp", path.name, str(exc)
+            ).splitlines()[0]
+            msg = (
+                f"{path} is not a complete laborlens database (truncated or damaged: {first}). "
+                f"Rebuild it with `laborlens build --db {path}`."
+            )
             raise DatabaseError(msg) from exc
 
     def _load(self) -> None:
