@@ -130,7 +130,8 @@ def test_output_paths_are_refused_before_the_work(env, tmp_path):
 
 def test_missing_input_and_folder_input(env, tmp_path):
     for path, needle in [(tmp_path / "none.csv", "no such file"), (tmp_path, "is a folder")]:
-        result = _run(env, ["exposure", "score", "--input", str(path), "-o", str(tmp_path / "o.csv")])
+        out = str(tmp_path / "o.csv")
+        result = _run(env, ["exposure", "score", "--input", str(path), "-o", out])
         _one_error_line(result, str(path), needle)
         result = _run(env, ["posting", "analyze", str(path)])
         _one_error_line(result, str(path), needle)

@@ -399,3 +399,39 @@ def test_rebuild_switches_every_endpoint_at_once(service_settings, tmp_path):
         # the old build's connection is closed once no request uses it
         with pytest.raises(duckdb.Error):
             old_store._con.execute("SELECT 1")
+
+
+# -- the loopback load, bounded ----------------------------------------------------------------
+def test_bounded_mixed_load_over_loopback_gives_no_server_error(service_settings):
+    """400 mixed requests at concurrency 16 on a live server (127.0.0.1): every answer 200
+    (the full 10,000-request load is `bench/bench_service.py --mixed`)."""
+    import httpx
+
+    con = duckdb.connect(str(service_settings.db_path), read_only=True)
+    codes = [r[0] for r in con.execute("SELECT onet_soc_code FROM occupations").fetchall()]
+    titles = [r[0] for r in con.execute("SELECT title FROM occupations").fetchall()]
+    tasks = [r[0] for r in con.execute("SELECT task FROM onet_tasks LIMIT 400").fetchall()]
+    con.close()
+    app = create_app(service_settings, ServiceConfig())
+    live = LiveServer(app)
+    base = f"http://127.0.0.1:{live.port}"
+
+    def one(i: int) -> int:
+        with httpx.Client(base_url=base, timeout=120) as c:
+            kind = i % 10
+            if kind < 4:
+                q = titles[i % len(titles)][:6]
+                return c.get("/api/occupations", params={"q": q}).status_code
+            if kind < 7:
+                return c.get(f"/api/occupations/{codes[i % len(codes)]}").status_code
+            if kind < 9:
+                body = {"tasks": [{"statement": tasks[i % len(tasks)]}]}
+                return c.post("/api/score", json=body).status_code
+            return c.get("/api/titles/code", params={"title": titles[i % len(titles)]}).status_code
+
+    try:
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            statuses = list(pool.map(one, range(400)))
+    finally:
+        live.stop()
+    assert statuses == [200] * 400
