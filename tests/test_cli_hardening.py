@@ -208,3 +208,16 @@ def test_kill_9_leftover_is_removed_by_the_next_run(env, tmp_path):
     assert not leftover.exists()
     assert _files(tmp_path) == ["o.csv", "tasks.csv"]
     assert len(pd.read_csv(out)) == 1
+
+
+def test_database_under_a_file_is_one_line(env, tmp_path):
+    (tmp_path / "afile").write_text("x")
+    db = tmp_path / "afile" / "ll.duckdb"
+    for args in (
+        ["measures", "show", "15-1252", "--db", str(db)],
+        ["build", "--db", str(db)],
+    ):
+        started = time.monotonic()
+        _one_error_line(_run(env, args), str(tmp_path / "afile"))
+        assert time.monotonic() - started < 30
+    assert _files(tmp_path) == ["afile"]
