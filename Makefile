@@ -33,9 +33,9 @@ test: $(BIN)/.installed browser
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
 
-# The inner loop: no mirror needed, under two minutes.
+# The inner loop: no mirror needed (LABORLENS_TEST_NO_MIRROR=1 fails any test that reads it).
 test-fast: $(BIN)/.installed
-	$(BIN)/pytest -m "not mirror"
+	LABORLENS_TEST_NO_MIRROR=1 $(BIN)/pytest -m "not mirror"
 
 # The dashboard tests drive Debian's Chromium with Playwright (no browser download).
 browser:

@@ -21,6 +21,7 @@ from laborlens.cli import (
     outcomes,
     report,
     titles,
+    vulnerability,
 )
 from laborlens.cli import serve as serve_module
 from laborlens.cli._common import handle_errors, out_print
@@ -49,6 +50,7 @@ COMMANDS = [
     ("report", report.report),
     ("schema", data.schema),
     ("impact", impact.impact),
+    ("vulnerability", vulnerability.vulnerability),
     ("serve", serve_module.serve),
 ]
 

@@ -24,8 +24,8 @@ from laborlens.sources.registry import get_source
 LABEL_SOURCES = {"exposure": "gpts_full_labelset", "automation": "gpts_automation_labels"}
 
 
-def _fingerprint(target: str, arch: str) -> dict:
-    source = get_source(LABEL_SOURCES[target])
+def _fingerprint(target: str, arch: str, settings: Settings) -> dict:
+    source = get_source(LABEL_SOURCES[target], settings.registry_file)
     return {
         "labels": source.name,
         "labels_sha256": source.sha256,
@@ -43,7 +43,7 @@ def ensure_default_model(
 ) -> ExposureModel:
     """Load the default model for ``target``, training and saving it first if needed."""
     directory = default_model_dir(settings, target, arch)
-    wanted = _fingerprint(target, arch)
+    wanted = _fingerprint(target, arch, settings)
     card = directory / CARD_FILE
     if card.is_file():
         saved = json.loads(card.read_text(encoding="utf-8")).get("trained_from", {})

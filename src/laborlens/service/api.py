@@ -389,4 +389,25 @@ def impact_occupations(s: StoreDep, source: Source = "human") -> dict:
     return {"source": source, "units": _jsonable(units.to_dict("records"))}
 
 
+@router.get("/vulnerability", tags=["vulnerability"])
+def vulnerability(s: StoreDep) -> dict:
+    """Workers by exposure quartile × adaptive capacity (the default map stored at build time):
+    national and major-group counts of high-exposure, low-capacity workers with 95 % intervals,
+    the quartile grid and the index's sensitivity to each component."""
+    from laborlens.vulnerability.store import stored_map
+
+    with s.cursor() as cur:
+        return _jsonable(stored_map(cur))
+
+
+@router.get("/vulnerability/areas", tags=["vulnerability"])
+def vulnerability_areas(s: StoreDep, level: Literal["state", "metro"] = "state") -> dict:
+    """High-exposure, low-capacity workers in every state or metro (local wages and density),
+    with 95 % intervals and coverage against the OEWS area totals."""
+    from laborlens.vulnerability.store import stored_areas
+
+    with s.cursor() as cur:
+        return {"level": level, "areas": _jsonable(stored_areas(cur, level))}
+
+
 _jsonable = clean_json

@@ -489,6 +489,42 @@ views.geography = async (arg) => {
   );
 };
 
+views.vulnerability = async (arg) => {
+  const level = arg === "metro" ? "metro" : "state";
+  view(h("h1", {}, "Who needs help"), loading());
+  let map, geo;
+  try {
+    [map, geo] = await Promise.all([api("/api/vulnerability"), api(`/api/vulnerability/areas?level=${level}`)]);
+  } catch (err) { view(h("h1", {}, "Who needs help"), errorBox(err)); return; }
+  const n = map.national;
+  const m = (x) => (x === null || x === undefined ? "–" : `${(x / 1e6).toFixed(1)} M`);
+  const ci = (k) => `${m(n[k])} (95 % interval ${m(n[`${k}_lo`])} – ${m(n[`${k}_hi`])})`;
+  const levelSel = h("select", { id: "vul-level", onchange: () => { location.hash = `#/vulnerability/${levelSel.value}`; } },
+    [["state", "States"], ["metro", "Metro areas"]].map(([v, l]) => h("option", { value: v, selected: v === level }, l)));
+  const areas = geo.areas.filter((a) => a.employment_covered > 0).sort((a, b) => b.helc_share_of_covered - a.helc_share_of_covered);
+  const shown = (level === "state" ? areas : areas.slice(0, 40)).slice().reverse();
+  const grid = [1, 2, 3, 4].map((c) => [1, 2, 3, 4].map((e) => (map.grid.find((g) => g.exposure_quartile === e && g.capacity_quartile === c) || {}).workers / 1e6));
+  view(
+    h("h1", {}, "Who needs help"),
+    h("p", {}, `Exposure (${map.measure}) × adaptive capacity (earnings, age, transferability, local density of similar jobs, projected growth; public data, wages standing in for savings). ${ci("top_quartile_workers")} work in the top exposure quartile; ${ci("high_exposure_low_capacity_workers")} of them are below the median capacity. Exposure is not job loss.`),
+    chart("vul-grid", [{ type: "heatmap", z: grid, x: ["exposure Q1", "Q2", "Q3", "Q4"], y: ["capacity Q1", "Q2", "Q3", "Q4"], colorscale: "Reds", hovertemplate: "%{y}, %{x}: %{z:.1f} M<extra></extra>" }],
+      { title: { text: "Workers (millions) by exposure × capacity quartile" }, height: 360, yaxis: { automargin: true } }),
+    h("form", { class: "inline", onsubmit: (e) => e.preventDefault() }, h("div", { class: "field" }, h("label", { for: "vul-level" }, "Areas"), levelSel)),
+    chart("vul-areas", [{
+      type: "bar", orientation: "h", y: shown.map((a) => a.area_name), x: shown.map((a) => a.helc_share_of_covered),
+      marker: { color: "#b03a2e" }, hovertemplate: "%{y}: %{x:.1%}<extra></extra>",
+    }], { title: { text: "Share of covered workers with high exposure and low capacity (local wages and density)" }, height: Math.max(420, 18 * shown.length + 120), margin: { l: 10, r: 20, t: 50, b: 50 }, yaxis: { automargin: true, tickfont: { size: 11 } }, xaxis: { tickformat: ".0%", rangemode: "tozero" } }),
+    table([
+      { label: level === "state" ? "State" : "Metro area", key: "area_name" },
+      { label: "Covered workers", num: true, render: (a) => fmt.int(a.employment_covered) },
+      { label: "High exposure, low capacity", num: true, render: (a) => fmt.int(a.high_exposure_low_capacity_workers) },
+      { label: "95 % interval", num: true, render: (a) => `${fmt.int(a.high_exposure_low_capacity_workers_lo)} – ${fmt.int(a.high_exposure_low_capacity_workers_hi)}` },
+      { label: "Share", num: true, render: (a) => fmt.pct(a.helc_share_of_covered) },
+      { label: "Unpublished (OEWS)", num: true, render: (a) => fmt.int(a.employment_unpublished) },
+    ], areas, { caption: `${areas.length} areas, largest share first`, wrap: true }),
+  );
+};
+
 // ---------------------------------------------------------------------------------------
 // router
 
