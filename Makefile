@@ -18,7 +18,7 @@ $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e ".[serve,dev]"
+	$(BIN)/pip install --quiet -e ".[serve,scale,dev]"
 	touch $@
 
 # The mirror is saved in the user config file, so every later command finds it without exports.

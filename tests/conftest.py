@@ -206,7 +206,7 @@ def slice_settings(tmp_path_factory: pytest.TempPathFactory, pytestconfig) -> Se
 #: Capabilities whose sources the slice does not hold yet; they have fixtures of their own
 #: (tests/fixtures/outcomes, tests/fixtures/vulnerability) and are left out of the slice build.
 #: A test checks this list.
-NOT_IN_SLICE = ("outcomes", "vulnerability")
+NOT_IN_SLICE = ("outcomes", "vulnerability", "emerging")
 
 
 @pytest.fixture(scope="session")

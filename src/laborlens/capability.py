@@ -147,6 +147,7 @@ DEFAULT_CAPABILITIES: tuple[str, ...] = (
     "laborlens.impact.capability",
     "laborlens.outcomes.capability",
     "laborlens.vulnerability.capability",
+    "laborlens.emerging.capability",
 )
 
 

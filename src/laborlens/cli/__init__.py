@@ -12,8 +12,10 @@ import typer
 
 from laborlens._version import __version__
 from laborlens.cli import (
+    batch,
     careers,
     data,
+    emerging,
     exposure,
     impact,
     measures,
@@ -44,6 +46,8 @@ GROUPS = [
     ("titles", titles.app),
     ("posting", titles.posting_app),
     ("outcomes", outcomes.app),
+    ("emerging", emerging.app),
+    ("batch", batch.app),
 ]
 COMMANDS = [
     ("build", data.build),

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import html
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from laborlens.config import Settings, get_settings
+from laborlens.posting.clean import clean_title
 from laborlens.posting.extract import (
     PostingInputError,
     english_share,
@@ -98,6 +100,17 @@ class PostingAnalysis:
 
 def _fmt(value) -> str:
     return "–" if value is None else f"{value:.2f}"
+
+
+@lru_cache(maxsize=2)
+def _segmenter(db_path: str):
+    """The task-statement segmenter with the task verbs of the database's O*NET tasks."""
+    from laborlens.db.connection import connect, query
+    from laborlens.posting.segment import Segmenter, task_verbs
+
+    with connect(db_path) as con:
+        tasks = query(con, "SELECT task FROM onet_tasks")["task"].tolist()
+    return Segmenter(task_verbs(tasks))
 
 
 def _task_vectors(
@@ -199,8 +212,13 @@ def analyze_posting(
         )
         confidence = "low"
     statements = split_statements(text)
+    if len(statements) < 3:
+        # scraped text without punctuation or bullets: verb-led clauses as well
+        segmenter = _segmenter(str(settings.db_path))
+        verb_led = [s for s in segmenter.spans(text.lower()) if segmenter.starts_with_verb(s)]
+        statements = list(dict.fromkeys([*statements, *verb_led]))
     coder = coder if coder is not None else load_coder(settings)
-    coded = coder.code([title], top=CANDIDATES)
+    coded = coder.code([clean_title(title) or title], top=CANDIDATES)
     occupations = [
         {k: (None if pd.isna(v) else v) for k, v in row.items() if k != "title"}
         for row in coded.to_dict("records")

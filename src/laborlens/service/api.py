@@ -410,4 +410,34 @@ def vulnerability_areas(s: StoreDep, level: Literal["state", "metro"] = "state")
         return {"level": level, "areas": _jsonable(stored_areas(cur, level))}
 
 
+@router.get("/emerging", tags=["emerging"])
+def emerging(s: StoreDep) -> dict:
+    """Task change between O*NET releases (counts by status and by task ID), β of new vs removed
+    statements with 95 % bootstrap intervals, emerging statements against their occupations,
+    AI shares (docs/emerging.md)."""
+    from laborlens.emerging.query import summary
+
+    if not s.has("emerging_summary"):
+        raise HTTPException(404, "The database has no emerging-work tables (built with models).")
+    with s.cursor() as cur:
+        return _jsonable(summary(cur))
+
+
+@router.get("/emerging/tasks/{code}", tags=["emerging"])
+def emerging_tasks(
+    s: StoreDep,
+    code: Code,
+    old: Annotated[Literal["20.1", "29.3"], Query(alias="from")] = "20.1",
+    new: Annotated[Literal["29.3", "30.1"], Query(alias="to")] = "29.3",
+) -> dict:
+    """One occupation's new, removed, revised and emerging statements with their ratings."""
+    from laborlens.emerging.query import task_rows
+
+    if not s.has("emerging_task_change"):
+        raise HTTPException(404, "The database has no emerging-work tables (built with models).")
+    with s.cursor() as cur:
+        rows = task_rows(cur, old, new, code=code)
+    return {"code": code, "from": old, "to": new, "tasks": _jsonable(rows.to_dict("records"))}
+
+
 _jsonable = clean_json
