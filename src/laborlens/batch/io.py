@@ -16,8 +16,6 @@ the same on every run and on every engine.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,6 +26,7 @@ import pyarrow.parquet as pq
 
 from laborlens._version import __version__
 from laborlens.exceptions import ConfigError, InputError
+from laborlens.io import atomic_path
 
 SUFFIXES = (".csv", ".parquet", ".pq")
 KINDS = {
@@ -184,14 +183,9 @@ class OutputFolder:
         for table in self.tables:
             table_ = pa.Table.from_pandas(frames[table], preserve_index=False)
             target = self.root / table / f"{name}.parquet"
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}-", suffix=".tmp", dir=target.parent)
-            os.close(fd)
-            try:
+            # the one atomic writer: mode from the umask, a killed worker's temp cleaned up
+            with atomic_path(target) as tmp:
                 pq.write_table(table_, tmp)
-                os.replace(tmp, target)
-            finally:
-                if os.path.exists(tmp):
-                    os.remove(tmp)
         _atomic_write(self.root / "_done" / f"{name}.json", json.dumps(info).encode("utf-8"))
         failed = self.root / "_failed" / f"{name}.json"
         if failed.exists():
@@ -211,11 +205,5 @@ class OutputFolder:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)

@@ -82,4 +82,12 @@ def _main_options(
 
 def main() -> None:
     """Console-script entry point."""
+    import sys
+
+    from laborlens.cli._common import check_arguments, error_line
+
+    problem = check_arguments(sys.argv)
+    if problem:
+        error_line(problem)
+        raise SystemExit(2)
     app()

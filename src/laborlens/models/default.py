@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from laborlens._version import __version__
@@ -55,8 +54,9 @@ def ensure_default_model(
     model = get_arch(arch)(target=target)
     model.fit(labels[["task", "title"]], labels["label"], groups=labels["group"])
     model.extra_card_ = {**getattr(model, "extra_card_", {}), "trained_from": wanted}
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+    from laborlens.io import staging_dir
+
+    staging = staging_dir(directory.parent, f".{directory.name}-")  # mode from the umask
     try:
         model.save(staging)
         if directory.exists():

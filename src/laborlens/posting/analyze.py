@@ -113,14 +113,19 @@ def _segmenter(db_path: str):
     return Segmenter(task_verbs(tasks))
 
 
-def _task_vectors(settings, codes: list[str]) -> dict[str, tuple[list[str], np.ndarray]]:
-    """O*NET task statements of ``codes`` and their MiniLM vectors (disk-cached)."""
+def _task_vectors(
+    settings, codes: list[str], con=None
+) -> dict[str, tuple[list[str], np.ndarray]]:
+    """O*NET task statements of ``codes`` and their MiniLM vectors (disk-cached); read through
+    ``con`` when given, else from ``settings.db_path``."""
+    from contextlib import nullcontext
+
     from laborlens.db.connection import connect, query
     from laborlens.models.encoder import embed_cached
 
-    with connect(settings.db_path) as con:
+    with nullcontext(con) if con is not None else connect(settings.db_path) as cur:
         frame = query(
-            con,
+            cur,
             "SELECT onet_soc_code, task FROM onet_tasks WHERE list_contains(?, onet_soc_code) "
             "ORDER BY onet_soc_code, task_id",
             [codes],
@@ -174,12 +179,16 @@ def analyze_posting(
     top: int = 3,
     seed: int = 0,
     models: tuple | None = None,
+    con=None,
+    coder=None,
 ) -> PostingAnalysis:
     """Analyse a posting given as a file path, bytes or text (plain or HTML).
 
     Raises :class:`PostingInputError` for empty, binary, non-UTF-8 or over-large input. Text
     that is not English, or has no task-like statement, gives ``confidence="low"`` with a reason.
-    ``models``: (exposure, automation) models to use instead of the default ones.
+    ``models``: (exposure, automation) models to use instead of the default ones. ``con`` and
+    ``coder``: a connection to the database and its title coder, to read one build throughout
+    (the service's), instead of opening ``settings.db_path``.
     """
     from laborlens.models.default import ensure_default_model
     from laborlens.models.encoder import embed
@@ -208,7 +217,7 @@ def analyze_posting(
         segmenter = _segmenter(str(settings.db_path))
         verb_led = [s for s in segmenter.spans(text.lower()) if segmenter.starts_with_verb(s)]
         statements = list(dict.fromkeys([*statements, *verb_led]))
-    coder = load_coder(settings)
+    coder = coder if coder is not None else load_coder(settings)
     coded = coder.code([clean_title(title) or title], top=CANDIDATES)
     occupations = [
         {k: (None if pd.isna(v) else v) for k, v in row.items() if k != "title"}
@@ -226,7 +235,7 @@ def analyze_posting(
     statement_vectors = None
     if occupations:
         statement_vectors = embed(statements)
-        task_vectors = _task_vectors(settings, [o["onet_soc_code"] for o in occupations])
+        task_vectors = _task_vectors(settings, [o["onet_soc_code"] for o in occupations], con)
     occupations = _rerank(occupations, (statement_vectors, task_vectors), top)
 
     if models is None:
