@@ -145,6 +145,9 @@ DEFAULT_CAPABILITIES: tuple[str, ...] = (
     "laborlens.careers.capability",
     "laborlens.titles.capability",
     "laborlens.impact.capability",
+    "laborlens.outcomes.capability",
+    "laborlens.vulnerability.capability",
+    "laborlens.emerging.capability",
 )
 
 

@@ -9,6 +9,8 @@ import typer
 
 from laborlens.cli._common import (
     MirrorOption,
+    RawCsvOption,
+    check_input_file,
     check_output_path,
     console,
     frame_table,
@@ -73,6 +75,7 @@ def exposure_score(
         Path | None, typer.Option(help="Model folder [default: the default exposure model]")
     ] = None,
     mirror: MirrorOption = None,
+    raw_csv: RawCsvOption = False,
     explain: Annotated[
         bool,
         typer.Option(
@@ -94,6 +97,7 @@ def exposure_score(
     from laborlens.models.scoring import score_frame
 
     check_output_path(output)
+    check_input_file(input, "--input")
     frame = read_tasks_to_score(input)
     if model is None:
         fitted = ensure_default_model(settings_from(mirror=mirror), "exposure")
@@ -120,7 +124,7 @@ def exposure_score(
         with console.status(f"explaining {len(X)} ratings …"):
             columns = explain_columns(explain_rows(fitted, X, neighbours=neighbours))
         scored = pd.concat([scored.reset_index(drop=True), columns], axis=1)
-    write_table(scored, output)
+    write_table(scored, output, neutralize_formulas=not raw_csv)
     out_print(f"Scored {len(scored)} tasks into {output}")
 
 

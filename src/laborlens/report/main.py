@@ -14,7 +14,7 @@ from laborlens.config import Settings
 from laborlens.db.build import Progress, build
 from laborlens.db.connection import connect
 from laborlens.db.queries import EXPOSURE_SOURCES, occupation_exposure
-from laborlens.io import staged_folder
+from laborlens.io import staged_folder, write_table
 from laborlens.labor import (
     Coverage,
     by_major_group,
@@ -131,8 +131,8 @@ def make_report(
         written: dict[str, Path] = {}
         (staging / "tables").mkdir()
         for stem, frame in tables.items():
-            frame.to_csv(staging / "tables" / f"{stem}.csv", index=False)
-            frame.to_parquet(staging / "tables" / f"{stem}.parquet", index=False)
+            write_table(frame, staging / "tables" / f"{stem}.csv")
+            write_table(frame, staging / "tables" / f"{stem}.parquet")
             written[stem] = out_dir / "tables" / f"{stem}.csv"
         html = figures.render_html(
             tables=tables,
