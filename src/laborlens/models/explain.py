@@ -118,11 +118,12 @@ def explain(
     scores = task_score(proba, model.target)
     near = nearest_training_tasks(model, frame, neighbours) if neighbours else [[]] * len(tasks)
     linear = hasattr(model, "word_contributions")
+    rows = model.row_features(tasks, titles) if linear else None
     out = []
     for i, (task, title) in enumerate(zip(tasks, titles, strict=True)):
         cls = int(rated[i])
         if linear:
-            parts = model.word_contributions(task, title, cls)
+            parts = model.word_contributions(task, title, cls, x=rows[i])
             words, title_c, method = parts["words"], parts["title"], "exact (linear)"
         else:
             words, title_c, method = _occlusion(model, task, title, cls), None, "occlusion"

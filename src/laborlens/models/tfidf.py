@@ -99,11 +99,17 @@ class TfidfLinear(ExposureModel):
             [words.transform(tasks), self.title_weight * title.transform(titles)]
         ).tocsr()
 
-    def word_contributions(self, task: str, title: str, cls: int) -> dict:
+    def row_features(self, tasks: list[str], titles: list[str]):
+        """The model's feature rows (CSR) for many statements in one pass."""
+        self._check_fitted()
+        return self._features(self.state_, tasks, [t or "_" for t in titles])
+
+    def word_contributions(self, task: str, title: str, cls: int, x=None) -> dict:
         """Exact additive decomposition of the rated class's centred, temperature-scaled logit
         ``(s_cls − mean_k s_k) / T`` over the task's whitespace-separated words, the title and
         the intercept. Word n-grams are split evenly between the words they span, character
-        n-grams between the words they occur in; the parts sum to the logit exactly."""
+        n-grams between the words they occur in; the parts sum to the logit exactly. ``x`` is the
+        row's feature vector when already computed (:meth:`row_features`)."""
         self._check_fitted()
         state = self.state_
         words_v, chars_v, _ = state["vectorizers"]
@@ -117,7 +123,8 @@ class TfidfLinear(ExposureModel):
         row = list(clf.classes_).index(cls)
         direction = (coef[row] - coef.mean(axis=0)) / self.temperature_
         bias = float(intercept[row] - intercept.mean()) / self.temperature_
-        x = self._features(state, [task], [title or "_"])
+        if x is None:
+            x = self._features(state, [task], [title or "_"])
         n_w, n_c = len(words_v.vocabulary_), len(chars_v.vocabulary_)
         tokens = task.split()
         shares = np.zeros(len(tokens))
