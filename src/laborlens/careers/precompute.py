@@ -27,6 +27,7 @@ from laborlens.careers import similarity as sim
 from laborlens.careers.features import Features, load_features
 from laborlens.careers.recommend import IMPORTANT
 from laborlens.db.connection import write_table
+from laborlens.exposure.rubric import SOURCES
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ def facts_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "SELECT onet_soc_code, source, beta FROM occupation_exposure WHERE weighting = 'paper'"
     ).df()
     wide = exposure.pivot(index="onet_soc_code", columns="source", values="beta")
-    for source in ("human", "gpt4", "model"):
+    for source in SOURCES:
         col = wide[source] if source in wide else pd.Series(dtype=float)
         frame[f"beta_{source}"] = frame["onet_soc_code"].map(col).astype(float)
     frame["wage_topcoded"] = frame["wage_topcoded"].astype("boolean")
