@@ -309,6 +309,18 @@ function renderPosting(r) {
   ];
 }
 
+/** "1 activity" / "3 activities" */
+function plural(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function sharedWork(shared) {
+  const n = shared?.count ?? 0;
+  if (!n) return "no detailed work activity in common";
+  const eg = (shared.top || []).slice(0, 2).join("; ");
+  return `${plural(n, "shared activity", "shared activities")}${eg ? `, e.g. ${eg}` : ""}`;
+}
+
 views.careers = async (code) => {
   const out = h("div", { id: "careers-out", "aria-live": "polite" });
   const objective = h("select", { id: "careers-objective" },
@@ -327,11 +339,12 @@ views.careers = async (code) => {
           { label: "#", key: "rank", num: true },
           { label: "Occupation", render: (i) => h("a", { href: `#/occupation/${i.onet_soc_code}` }, i.title) },
           { label: "Similarity", num: true, render: (i) => fmt.num(i.similarity) },
-          { label: "Feasibility", key: "feasibility" },
+          { label: "Feasibility", render: (i) => h("span", { title: i.feasibility_reason || "" }, i.feasibility, i.feasibility_reason ? h("span", { class: "muted" }, h("br"), i.feasibility_reason) : null) },
           { label: "β change", num: true, render: (i) => signed(i.deltas.beta) },
           { label: "Wage change", num: true, render: (i) => (i.deltas.median_wage === null || i.deltas.median_wage === undefined ? "–" : `${i.deltas.median_wage >= 0 ? "+" : "−"}${fmt.usd(Math.abs(i.deltas.median_wage))}`) },
-          { label: "Shared work", render: (i) => `${i.shared_activities?.count ?? 0} activities, e.g. ${(i.shared_activities?.top || []).slice(0, 2).join(" ") || "–"}` },
-          { label: "To learn", render: (i) => (i.level_gaps || []).slice(0, 3).map((g) => g.element).join(", ") || "–" },
+          { label: "Shared work", render: (i) => sharedWork(i.shared_activities) },
+          { label: "Skills to build", render: (i) => (i.level_gaps || []).slice(0, 3).map((g) => g.element).join(", ") || (i.ratings_compared ? "none above your level" : "not rated by O*NET") },
+          { label: "Technology to learn", render: (i) => (i.technology_to_learn?.top || []).slice(0, 3).map((t) => t.name).join(", ") || "–" },
         ], r.recommendations, { caption: "Ranked career moves" }),
       );
     } catch (err) {
@@ -345,7 +358,7 @@ views.careers = async (code) => {
   objective.addEventListener("change", run);
   view(
     h("h1", {}, "Career moves"),
-    h("p", {}, "Occupations that use similar skills, knowledge and activities, ranked by the objective you choose. Moves up a job zone are marked as stretches."),
+    h("p", {}, "Occupations that use similar skills, knowledge and activities, ranked by the objective you choose. Each move's feasibility follows the evidence shown beside it: close (same or lower job zone, no skill gap over 1 level point), stretch (at most one job zone up, gaps up to 2 points) or major retraining."),
     h("form", { class: "inline", onsubmit: (e) => e.preventDefault() },
       occupationCombo({ id: "careers-search", label: "Current occupation", onPick: (hit) => { current = hit.onet_soc_code; history.replaceState(null, "", `#/careers/${hit.onet_soc_code}`); run(); } }),
       h("div", { class: "field" }, h("label", { for: "careers-objective" }, "Objective"), objective)),
