@@ -317,7 +317,7 @@ function plural(n, one, many) {
 function sharedWork(shared) {
   const n = shared?.count ?? 0;
   if (!n) return "no detailed work activity in common";
-  const eg = (shared.top || []).slice(0, 2).join("; ");
+  const eg = (shared.top || []).slice(0, 2).map((t) => t.replace(/\.$/, "")).join("; ");
   return `${plural(n, "shared activity", "shared activities")}${eg ? `, e.g. ${eg}` : ""}`;
 }
 
@@ -334,13 +334,13 @@ views.careers = async (code) => {
       const r = await api(`/api/careers/recommend?occupation=${encodeURIComponent(current)}&objective=${objective.value}&top=10`);
       out.replaceChildren(
         h("h2", {}, `From ${r.origin.title}`),
-        h("p", { class: "muted" }, `β ${fmt.num(r.origin.beta)} · median wage ${fmt.usd(r.origin.median_wage)} · job zone ${r.origin.job_zone ?? "–"}`),
+        h("p", { class: "muted" }, `share of tasks exposed ${fmt.pct(r.origin.beta, 0)} · median wage ${fmt.usd(r.origin.median_wage)} · job zone ${r.origin.job_zone ?? "–"}`),
         table([
           { label: "#", key: "rank", num: true },
           { label: "Occupation", render: (i) => h("a", { href: `#/occupation/${i.onet_soc_code}` }, i.title) },
           { label: "Similarity", num: true, render: (i) => fmt.num(i.similarity) },
           { label: "Feasibility", render: (i) => h("span", { title: i.feasibility_reason || "" }, i.feasibility, i.feasibility_reason ? h("span", { class: "muted" }, h("br"), i.feasibility_reason) : null) },
-          { label: "β change", num: true, render: (i) => signed(i.deltas.beta) },
+          { label: "Change in share of tasks exposed (β)", num: true, render: (i) => signed(i.deltas.beta) },
           { label: "Wage change", num: true, render: (i) => (i.deltas.median_wage === null || i.deltas.median_wage === undefined ? "–" : `${i.deltas.median_wage >= 0 ? "+" : "−"}${fmt.usd(Math.abs(i.deltas.median_wage))}`) },
           { label: "Shared work", render: (i) => sharedWork(i.shared_activities) },
           { label: "Skills to build", render: (i) => (i.level_gaps || []).slice(0, 3).map((g) => g.element).join(", ") || (i.ratings_compared ? "none above your level" : "not rated by O*NET") },
