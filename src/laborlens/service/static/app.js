@@ -67,17 +67,17 @@ function badge(label) {
   return h("span", { class: `badge ${label || "none"}` }, label || "–");
 }
 
-function table(columns, rows, { caption, wrap = false } = {}) {
+function table(columns, rows, { caption, wrap = false, stack = false } = {}) {
   const t = h(
     "table",
-    {},
+    { class: stack ? "stack" : null },
     caption ? h("caption", {}, caption) : null,
     h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col", class: c.num ? "num" : null }, c.label)))),
     h(
       "tbody",
       {},
       rows.map((r) =>
-        h("tr", {}, columns.map((c) => h("td", { class: c.num ? "num" : null }, c.render ? c.render(r) : r[c.key] ?? "–"))),
+        h("tr", {}, columns.map((c) => h("td", { class: c.num ? "num" : null, "data-label": c.label }, c.render ? c.render(r) : r[c.key] ?? "–"))),
       ),
     ),
   );
@@ -345,7 +345,7 @@ views.careers = async (code) => {
           { label: "Shared work", render: (i) => sharedWork(i.shared_activities) },
           { label: "Skills to build", render: (i) => (i.level_gaps || []).slice(0, 3).map((g) => g.element).join(", ") || (i.ratings_compared ? "none above your level" : "not rated by O*NET") },
           { label: "Technology to learn", render: (i) => (i.technology_to_learn?.top || []).slice(0, 3).map((t) => t.name).join(", ") || "–" },
-        ], r.recommendations, { caption: "Ranked career moves" }),
+        ], r.recommendations, { caption: "Ranked career moves", stack: true }),
       );
     } catch (err) {
       const box = [errorBox(err)];
