@@ -145,6 +145,7 @@ DEFAULT_CAPABILITIES: tuple[str, ...] = (
     "laborlens.careers.capability",
     "laborlens.titles.capability",
     "laborlens.impact.capability",
+    "laborlens.outcomes.capability",
 )
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 
 from laborlens.careers.resolve import resolve_occupation
 from laborlens.config import Settings, get_settings
-from laborlens.db.connection import connect
+from laborlens.db.connection import connect, database_errors
 from laborlens.exceptions import ConfigError, DatabaseError
 
 TERMS = ("similarity", "exposure", "wage", "growth", "openings", "education")
@@ -206,11 +206,8 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> dict[str, 
     """Columns as numpy arrays (NULL → NaN in numeric columns, None in others); a missing table
     is a :class:`DatabaseError` naming the fix. Plain arrays keep a query within milliseconds,
     where building DataFrames would cost more than the SQL."""
-    try:
+    with database_errors("the career tables"):
         cols = con.execute(sql, params).fetchnumpy()
-    except duckdb.CatalogException as exc:
-        msg = f"The database lacks the career tables ({exc}). Rebuild it with `laborlens build`."
-        raise DatabaseError(msg) from exc
     out = {}
     for name, col in cols.items():
         if np.ma.isMaskedArray(col):
@@ -225,11 +222,8 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> dict[str, 
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[tuple]:
-    try:
+    with database_errors("the career tables"):
         return con.execute(sql, params).fetchall()
-    except duckdb.CatalogException as exc:
-        msg = f"The database lacks the career tables ({exc}). Rebuild it with `laborlens build`."
-        raise DatabaseError(msg) from exc
 
 
 def _terms(c: dict[str, np.ndarray], beta: str) -> dict[str, np.ndarray]:

@@ -11,7 +11,17 @@ from typing import Annotated
 import typer
 
 from laborlens._version import __version__
-from laborlens.cli import careers, data, exposure, impact, measures, occupations, report, titles
+from laborlens.cli import (
+    careers,
+    data,
+    exposure,
+    impact,
+    measures,
+    occupations,
+    outcomes,
+    report,
+    titles,
+)
 from laborlens.cli import serve as serve_module
 from laborlens.cli._common import handle_errors, out_print
 
@@ -32,6 +42,7 @@ GROUPS = [
     ("careers", careers.app),
     ("titles", titles.app),
     ("posting", titles.posting_app),
+    ("outcomes", outcomes.app),
 ]
 COMMANDS = [
     ("build", data.build),

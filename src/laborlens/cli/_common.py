@@ -75,7 +75,7 @@ def handle_errors(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except LaborlensError as exc:
-            console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper
@@ -229,10 +229,16 @@ def output_options(fn: Callable[..., Output]) -> Callable[..., None]:
         check_output_path(output)
         render(fn(*args, **kwargs), output, fmt)
 
-    sig = inspect.signature(fn)
+    # evaluated annotations: typer reads the options from __signature__, and a module with
+    # `from __future__ import annotations` would otherwise hand it strings
+    sig = inspect.signature(fn, eval_str=True)
     extra = [
-        inspect.Parameter("output", inspect.Parameter.KEYWORD_ONLY, default=None),
-        inspect.Parameter("fmt", inspect.Parameter.KEYWORD_ONLY, default="table"),
+        inspect.Parameter(
+            "output", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=OutputOption
+        ),
+        inspect.Parameter(
+            "fmt", inspect.Parameter.KEYWORD_ONLY, default="table", annotation=FormatOption
+        ),
     ]
     params = [
         p.replace(kind=inspect.Parameter.KEYWORD_ONLY)

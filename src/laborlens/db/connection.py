@@ -30,13 +30,45 @@ def connect(path: str | Path, *, read_only: bool = True) -> Iterator[duckdb.Duck
         con.close()
 
 
+@contextmanager
+def database_errors(what: str = "a table this needs") -> Iterator[None]:
+    """Map a missing table or column (DuckDB's CatalogException) to one :class:`DatabaseError`
+    that names the fix; the one place where database errors become messages."""
+    try:
+        yield
+    except duckdb.CatalogException as exc:
+        msg = f"The database lacks {what} ({exc}). Rebuild it with `laborlens build`."
+        raise DatabaseError(msg) from exc
+
+
+def execute(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: list | None = None,
+    *,
+    what: str = "a table this needs",
+) -> duckdb.DuckDBPyConnection:
+    """Run a parameterised statement with :func:`database_errors`; returns the cursor."""
+    with database_errors(what):
+        return con.execute(sql, params or [])
+
+
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
     """Run a parameterised query and return a DataFrame; a missing table names the fix."""
-    try:
+    with database_errors():
         return con.execute(sql, params or []).df()
-    except duckdb.CatalogException as exc:
-        msg = f"The database lacks a table this needs ({exc}). Rebuild it with `laborlens build`."
-        raise DatabaseError(msg) from exc
+
+
+def require_tables(con: duckdb.DuckDBPyConnection, names: list[str], *, needed_by: str) -> None:
+    """Raise one :class:`DatabaseError` naming every table of ``names`` the database lacks."""
+    have = set(table_names(con))
+    missing = [n for n in names if n not in have]
+    if missing:
+        msg = (
+            f"The database lacks {', '.join(missing)}, which {needed_by} needs (there is no "
+            f"{missing[0]} table). Rebuild it with `laborlens build`."
+        )
+        raise DatabaseError(msg)
 
 
 def table_names(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -8,8 +8,7 @@ import duckdb
 import pandas as pd
 
 from laborlens.config import Settings
-from laborlens.db.connection import connect, query, table_names
-from laborlens.exceptions import DatabaseError
+from laborlens.db.connection import connect, query, require_tables, table_names
 from laborlens.exposure.rubric import AUTOMATION_LEVELS, LABEL_SOURCES, label_probabilities
 
 
@@ -56,14 +55,7 @@ def _read_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def _require(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
-    have = set(table_names(con))
-    missing = [n for n in names if n not in have]
-    if missing:
-        msg = (
-            f"The database lacks {', '.join(missing)}, which the impact tables need. "
-            "Rebuild it with `laborlens build`."
-        )
-        raise DatabaseError(msg)
+    require_tables(con, names, needed_by="the impact tables")
 
 
 def load(settings: Settings) -> ImpactData:

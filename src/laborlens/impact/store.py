@@ -27,8 +27,8 @@ import pandas as pd
 
 from laborlens.capability import BuildContext
 from laborlens.config import Settings
-from laborlens.db.connection import query, table_names, write_table
-from laborlens.exceptions import ConfigError, DatabaseError, LaborlensError
+from laborlens.db.connection import query, require_tables, write_table
+from laborlens.exceptions import ConfigError, LaborlensError
 from laborlens.impact.choices import SOURCES, Choices
 from laborlens.impact.run import compute_impact
 
@@ -180,12 +180,7 @@ def derive_impact_aggregates(con: duckdb.DuckDBPyConnection, ctx: BuildContext) 
 
 
 def _require_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    if name not in table_names(con):
-        msg = (
-            f"The database has no {name} table: it was built before laborlens stored the impact "
-            "aggregates. Rebuild it with `laborlens build --force`."
-        )
-        raise DatabaseError(msg)
+    require_tables(con, [name], needed_by="the stored impact figures")
 
 
 def stored_sources(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from laborlens.careers.resolve import resolve_occupation
-from laborlens.db.connection import query
-from laborlens.exceptions import ConfigError, DatabaseError
+from laborlens.db.connection import execute, query
+from laborlens.exceptions import ConfigError
 from laborlens.jsonutil import clean_json, records
 
 AREA_LEVELS = ("state", "metro")
@@ -63,11 +63,7 @@ MAX_ALTERNATE_TITLES = 50
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
     """Rows as dicts of JSON-ready values (DuckDB gives Python types; NaN becomes None)."""
-    try:
-        cur = con.execute(sql, params or [])
-    except duckdb.CatalogException as exc:
-        msg = f"The database lacks a table this needs ({exc}). Rebuild it with `laborlens build`."
-        raise DatabaseError(msg) from exc
+    cur = execute(con, sql, params)
     names = [d[0] for d in cur.description]
     return [{k: _clean(v) for k, v in zip(names, row, strict=True)} for row in cur.fetchall()]
 
