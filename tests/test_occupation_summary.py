@@ -71,8 +71,16 @@ def check_summary(con, s: dict) -> None:
     if len(pct) >= 2:
         assert agreement["measures_agree"] == (max(pct) - min(pct) <= 25)
         assert ordinal(max(pct)) in agreement["verdict"]
-    if not s["trends"]["available"]:
-        assert "not available" in s["trends"]["note"] or "no trend" in s["trends"]["note"]
+    trends = s["trends"]
+    if trends["available"] and "years" in trends:
+        last = con.execute(
+            "SELECT employment FROM outcomes_panel WHERE soc_2018_code = ? AND year = ?",
+            [trends["soc_2018_code"], trends["years"][-1]],
+        ).fetchone()
+        assert trends["employment"][-1] == last[0]
+        assert "pools three years" in trends["summary"]
+    elif not trends["available"]:
+        assert "not available" in trends["note"] or "fewer than 2 years" in trends["note"]
     assert "not job loss" in s["caveat"]
 
 

@@ -105,17 +105,57 @@ def _agreement(profile: dict) -> dict:
     return out
 
 
-def _trends(con: duckdb.DuckDBPyConnection, code: str) -> dict:
-    """Employment and wage trends from the outcomes capability, when it is installed."""
+def _panel_trends(con: duckdb.DuckDBPyConnection, soc: str | None) -> dict | None:
+    """Employment and median wage of the occupation's SOC 2018 code in the outcomes capability's
+    harmonized OEWS panel (May 2017–2025), first and last year; None without the panel."""
+    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "outcomes_panel" not in have or soc is None:
+        return None
+    rows = con.execute(
+        "SELECT year, employment, median_wage, median_topcoded FROM outcomes_panel "
+        "WHERE soc_2018_code = ? AND employment IS NOT NULL ORDER BY year",
+        [soc],
+    ).fetchall()
+    if len(rows) < 2:
+        return {"available": False, "note": f"the OEWS panel has fewer than 2 years for {soc}"}
+    (y0, e0, w0, t0), (y1, e1, w1, t1) = rows[0], rows[-1]
+    out = {
+        "available": True,
+        "soc_2018_code": soc,
+        "years": [r[0] for r in rows],
+        "employment": [r[1] for r in rows],
+        "median_wage": [r[2] for r in rows],
+        "employment_change": (e1 - e0) / e0 if e0 else None,
+        "median_wage_change": None if (w0 is None or w1 is None or t0 or t1) else (w1 - w0) / w0,
+    }
+    emp = f"employment {e0:,.0f} in May {y0} → {e1:,.0f} in May {y1}"
+    if out["employment_change"] is not None:
+        emp += f" ({100 * out['employment_change']:+.0f} %)"
+    wage = ""
+    if out["median_wage_change"] is not None:
+        wage = (
+            f"; median wage ${w0:,.0f} → ${w1:,.0f} ({100 * out['median_wage_change']:+.0f} %, "
+            "not adjusted for inflation)"
+        )
+    out["summary"] = (
+        f"{emp}{wage}. OEWS harmonized to SOC 2018; each May pools three years of survey panels, "
+        "so year-to-year changes are smoothed; changes have many causes besides AI."
+    )
+    return out
+
+
+def _trends(con: duckdb.DuckDBPyConnection, code: str, soc: str | None) -> dict:
+    """Employment and wage trends: the outcomes capability's provider when it offers one, else
+    its stored panel, else a note that trends are not available."""
     module, _, name = TREND_PROVIDER.partition(":")
     try:
         provider = getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError):
-        return {"available": False, "note": "employment and wage trends are not available yet"}
-    trends = provider(con, code)
+        provider = None
+    trends = provider(con, code) if provider is not None else _panel_trends(con, soc)
     if trends is None:
-        return {"available": False, "note": "no trend data for this occupation"}
-    return {"available": True, **trends}
+        return {"available": False, "note": "employment and wage trends are not available yet"}
+    return {"available": True, **trends} if "available" not in trends else trends
 
 
 def occupation_summary(
@@ -191,7 +231,7 @@ def occupation_summary(
             "openings_per_year": profile["openings"],
             "typical_education": profile["typical_education"],
         },
-        "trends": _trends(con, code),
+        "trends": _trends(con, code, profile["soc_2018_code"]),
         "career_moves": moves,
         "career_moves_beta_source": rec.beta_source,
     }
