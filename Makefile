@@ -18,7 +18,7 @@ $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e ".[serve,dev]"
+	$(BIN)/pip install --quiet -e ".[serve,scale,dev]"
 	touch $@
 
 # The mirror is saved in the user config file, so every later command finds it without exports.
@@ -33,9 +33,9 @@ test: $(BIN)/.installed browser
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
 
-# The inner loop: no mirror needed, under two minutes.
+# The inner loop: no mirror needed (LABORLENS_TEST_NO_MIRROR=1 fails any test that reads it).
 test-fast: $(BIN)/.installed
-	$(BIN)/pytest -m "not mirror"
+	LABORLENS_TEST_NO_MIRROR=1 $(BIN)/pytest -m "not mirror"
 
 # The dashboard tests drive Debian's Chromium with Playwright (no browser download).
 browser:

@@ -4,12 +4,23 @@ Two tiers. Tests that use the mirror (the fixtures ``mirror``, ``settings``, ``s
 ``built_without_models``, ``built_full`` or anything built on them) are marked ``mirror``
 automatically; ``pytest -m "not mirror"`` runs the rest, which read only the small committed
 slices of real data under ``tests/fixtures/`` and need no ``../shared``.
+
+The fast tier's data is ``tests/fixtures/slice`` (made by ``tests/fixtures/make_slice.py``): a
+folder laid out like the mirror with every file the build reads, cut to 15 occupations, and its
+own source registry. ``slice_settings`` point the real readers and the build at it;
+``built_slice`` is a database built from it (without the default models).
+
+``LABORLENS_TEST_NO_MIRROR=1`` proves the fast tier never touches the mirror: the ``mirror``
+fixture raises, and an audit hook makes every Python ``open``/``listdir``/``scandir`` of a path
+under the mirror (``../shared/data``, ``$LABORLENS_MIRROR``, or the folder given as the
+variable's value instead of ``1``) fail.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,8 +30,53 @@ from laborlens.db.build import build
 from laborlens.sources.fetch import fetch
 
 REPO = Path(__file__).resolve().parents[1]
+SLICE = REPO / "tests" / "fixtures" / "slice"
 # Read once at import: the autouse fixture below hides LABORLENS_* from the tests themselves.
 _MIRROR_ENV = os.environ.get("LABORLENS_MIRROR")
+_NO_MIRROR = os.environ.get("LABORLENS_TEST_NO_MIRROR", "").strip()
+
+
+def _forbidden_mirrors() -> tuple[str, ...]:
+    """Real paths of every folder that may be the mirror (for the no-mirror guard)."""
+    candidates = [REPO.parent / "shared" / "data"]
+    if _MIRROR_ENV:
+        candidates.append(Path(_MIRROR_ENV))
+    if _NO_MIRROR not in {"", "1"}:
+        candidates.append(Path(_NO_MIRROR))
+    return tuple(sorted({os.path.realpath(p) for p in candidates}))
+
+
+def _install_no_mirror_guard(forbidden: tuple[str, ...]) -> None:
+    busy = [False]
+
+    def hook(event: str, args: tuple) -> None:
+        if busy[0] or event not in {"open", "os.listdir", "os.scandir"} or not args:
+            return
+        target = args[0]
+        if not isinstance(target, str | bytes | os.PathLike):
+            return
+        busy[0] = True
+        try:
+            full = os.path.realpath(os.fsdecode(target))
+        finally:
+            busy[0] = False
+        for root in forbidden:
+            if full == root or full.startswith(root + os.sep):
+                msg = f"LABORLENS_TEST_NO_MIRROR is set, but a test opened {full} (in the mirror)"
+                raise RuntimeError(msg)
+
+    sys.addaudithook(hook)
+
+
+if _NO_MIRROR:
+    _install_no_mirror_guard(_forbidden_mirrors())
+
+
+@pytest.fixture(scope="session")
+def no_mirror_guard():
+    """The guard installer, for the test that checks it (a hook cannot be removed: install it
+    only for folders no other test uses)."""
+    return _install_no_mirror_guard
 
 
 MIRROR_FIXTURES = {"mirror", "settings", "source_path", "built_without_models", "built_full"}
@@ -56,6 +112,12 @@ def _session_config(factory: pytest.TempPathFactory) -> Path:
 
 
 def _mirror() -> Path:
+    if _NO_MIRROR:
+        msg = (
+            "LABORLENS_TEST_NO_MIRROR is set, but this test needs the data mirror (full tier); "
+            'run the fast tier with pytest -m "not mirror"'
+        )
+        raise RuntimeError(msg)
     env = _MIRROR_ENV
     path = Path(env) if env else REPO.parent / "shared" / "data"
     if not (path / "MANIFEST.md").is_file():
@@ -117,3 +179,46 @@ def built_full(mirror: Path, tmp_path_factory: pytest.TempPathFactory):
         models_dir=root / "models",
     )
     return settings, build(settings)
+
+
+# -- the fast tier: the committed slice -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def slice_settings(tmp_path_factory: pytest.TempPathFactory, pytestconfig) -> Settings:
+    """Offline settings over the committed slice (``tests/fixtures/slice``) and its registry,
+    with a database path of their own. The download cache (which also holds the build's
+    sentence embeddings) is pytest's cache folder when it is enabled, so a second run reuses
+    the embeddings; nothing is ever downloaded (offline, every source is in the slice)."""
+    root = tmp_path_factory.mktemp("slice")
+    cache = getattr(pytestconfig, "cache", None)
+    cache_dir = cache.mkdir("laborlens-slice") if cache is not None else root / "cache"
+    return get_settings(
+        db=root / "slice.duckdb",
+        mirror=SLICE / "data",
+        registry=SLICE / "registry.toml",
+        cache_dir=cache_dir,
+        offline=True,
+        models_dir=root / "models",
+    )
+
+
+#: Capabilities whose sources the slice does not hold yet; they have fixtures of their own
+#: (tests/fixtures/outcomes, tests/fixtures/vulnerability) and are left out of the slice build.
+#: A test checks this list.
+NOT_IN_SLICE = ("outcomes", "vulnerability", "emerging")
+
+
+@pytest.fixture(scope="session")
+def slice_caps():
+    """The default capabilities the slice build runs: all but :data:`NOT_IN_SLICE`."""
+    from laborlens.capability import capabilities
+
+    return tuple(c for c in capabilities() if c.name not in NOT_IN_SLICE)
+
+
+@pytest.fixture(scope="session")
+def built_slice(slice_settings: Settings, slice_caps):
+    """(settings, build result) of a database built from the slice without the default models
+    (built once; tests only read it, or copy it)."""
+    return slice_settings, build(slice_settings, models=False, caps=slice_caps)

@@ -337,9 +337,13 @@ def test_hybrid_members_are_soc2018_codes_the_year_does_not_publish(oews, struct
 def test_every_civilian_code_has_a_value_in_most_years(panel, structure):
     soc = structure[0]
     civilian = {c for c in soc.loc[soc["level"] == "detailed", "soc_code"] if c[:3] != MILITARY}
+    cov = panel.coverage.set_index("year")
     for y in panel.frame["year"].unique():
         have = set(panel.frame.loc[panel.frame["year"] == y, "soc_2018_code"])
         assert len(civilian - have) <= 3, (y, sorted(civilian - have))
+        # and the coverage table names them
+        listed = cov.loc[y, "civilian_codes_without_value"]
+        assert set(filter(None, listed.split(","))) == civilian - have
 
 
 def test_soc2010_years_use_the_crosswalk_rules(panel):
@@ -485,3 +489,91 @@ def test_cli_panel_trends_and_summary(small_db, tmp_path):
     r = runner.invoke(app, ["outcomes", "dissimilarity", "--db", small_db, "--format", "csv"])
     assert r.exit_code == 0
     assert r.output.startswith("year_from,year_to")
+
+
+def test_sector_review_covers_every_example_title(source_path):
+    examples = pd.read_csv(source_path("indeed_sector_title_examples"))
+    titles = {(r.sector, t.strip()) for r in examples.itertuples() for t in r.job_titles.split(",")}
+    review = pd.read_csv(postings.sector_crosswalk_file().with_name("indeed_sectors_review.csv"))
+    assert set(zip(review["sector"], review["example_title"], strict=True)) == titles
+    # every example title the crosswalk does not hold under the coder's code says why
+    odd = review[~review["in_crosswalk"]]
+    assert odd["reviewed"].str.startswith("coder:").all()
+
+
+def test_build_step_writes_every_declared_table_and_the_section_renders(
+    source_path, settings, structure, tmp_path
+):
+    """The capability's build step through a BuildContext over the real files, on a database
+    holding the tables it reads (the Microsoft measure as the only measure), then the report
+    section over the result."""
+    import dataclasses
+
+    import duckdb
+
+    from laborlens.capability import BuildContext
+    from laborlens.db.connection import write_table
+    from laborlens.db.tables import SOURCE_TABLES
+    from laborlens.measures.core import MEASURE_NAMES, pooled_to_members
+    from laborlens.outcomes.capability import CAPABILITY
+    from laborlens.outcomes.run import DB_INPUTS
+    from laborlens.outcomes.section import outcomes_section
+    from laborlens.sources.microsoft import read_ai_applicability
+
+    db = tmp_path / "build.duckdb"
+    specs = {s.name: s for s in SOURCE_TABLES}
+    ms = read_ai_applicability(source_path("msft_soc_ai_applicability_scores"))
+    scores = pooled_to_members(ms.set_index("soc_2018_code")["ai_applicability"], structure[2])
+    soc = structure[0]
+    measures = soc.loc[soc["level"] == "detailed", ["soc_code", "title"]].rename(
+        columns={"soc_code": "soc_2018_code"}
+    )
+    measures["employment"] = 1000.0
+    for name in MEASURE_NAMES:
+        measures[name] = np.nan
+    measures["ms_ai_applicability"] = measures["soc_2018_code"].map(scores)
+    with duckdb.connect(str(db)) as con:
+        for table in DB_INPUTS.values():
+            if table == "measures_soc2018":
+                write_table(con, table, measures)
+            else:
+                write_table(con, table, specs[table].reader(source_path(specs[table].source)))
+        paths = {n: source_path(n) for n in CAPABILITY.sources}
+        CAPABILITY.run_build(con, BuildContext(settings, paths, capability="outcomes"))
+        for t in CAPABILITY.tables:
+            n = con.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0]
+            assert n > 0 or t.name == "outcomes_panel_unmapped", t.name
+        got = set(con.execute("SELECT DISTINCT measure FROM outcomes_summary").df()["measure"])
+        assert got == {"ms_ai_applicability"}
+    section = outcomes_section(dataclasses.replace(settings, db_path=db))
+    assert section.id == "outcomes"
+    assert "exposure is not job loss" in section.html.lower()
+    assert "May 2022" in section.html
+
+
+def test_rest_endpoints_answer_the_stored_tables(built_without_models):
+    """/api/outcomes/* over a real build (which runs the outcomes step) equal the tables."""
+    import duckdb
+    from fastapi.testclient import TestClient
+
+    from laborlens.service.app import ServiceConfig, create_app
+
+    settings = built_without_models
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        summary = con.execute(
+            "SELECT * FROM outcomes_summary WHERE measure = 'beta_gpt4'"
+        ).df().set_index("statistic")
+        n_panel = con.execute(
+            "SELECT count(*) FROM outcomes_panel WHERE soc_2018_code = '15-1252'"
+        ).fetchone()[0]
+    with TestClient(create_app(settings, ServiceConfig(warm=False))) as client:
+        body = client.get("/api/outcomes/trends", params={"measure": "beta_gpt4"}).json()
+        got = body["summary"]["diff_in_trends"]
+        assert got["estimate"] == pytest.approx(summary.loc["diff_in_trends", "estimate"])
+        assert set(got) == {"estimate", "ci_low", "ci_high", "n"}
+        assert {r["group"] for r in body["trends"]} == {1, 2, 3, 4, 5}
+        panel_rows = client.get("/api/outcomes/panel", params={"code": "15-1252"}).json()["rows"]
+        assert len(panel_rows) == n_panel == 9
+        assert client.get("/api/outcomes/trends", params={"measure": "nope"}).status_code == 422
+        for path in ("dissimilarity", "postings", "demographics"):
+            assert client.get(f"/api/outcomes/{path}").status_code == 200

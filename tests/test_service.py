@@ -378,7 +378,7 @@ def test_posting_analysis_equals_the_library(client, served, service_settings):
     assert body["occupations"][0]["onet_soc_code"] == NURSES
     assert len(body["statements"]) >= 5
     assert body["beta_ci"][0] <= body["beta"] <= body["beta_ci"][1]
-    models = served[0].state.store.models()
+    models = served[0].state.served.current.models()
     direct = analyze_posting(
         POSTING.encode(), settings=service_settings, top=3, models=models
     ).to_dict()
@@ -599,7 +599,7 @@ def test_concurrent_requests_equal_sequential_ones(client):
 
 
 def test_database_is_opened_read_only(served):
-    store = served[0].state.store
+    store = served[0].state.served.current
     with store.cursor() as cur, pytest.raises(duckdb.Error, match="read-only"):
         cur.execute("CREATE TABLE written_by_the_service (a INTEGER)")
 

@@ -138,22 +138,26 @@ def test_fast_scoring_matches_definition(coder):
     np.testing.assert_allclose(coder.semantic(norms), expected, rtol=0, atol=1e-5)
 
 
-def test_title_file_keeps_blank_rows(tmp_path):
+def test_title_file_refuses_blank_rows_naming_them(tmp_path):
     from laborlens.exceptions import LaborlensError
     from laborlens.titles.io import read_titles
 
     path = tmp_path / "t.csv"
+    path.write_text("Title\nWelder\nCashier\n")
+    assert read_titles(path) == ["Welder", "Cashier"]
+    # a blank row was coded as an empty title before: now the file is refused, row named
     path.write_text("Title\nWelder\n\nCashier\n")
-    assert read_titles(path) == ["Welder", "", "Cashier"]
+    with pytest.raises(LaborlensError, match=r"t\.csv, row 3: 1 row of 3 cannot be read"):
+        read_titles(path)
     path.write_text("name\nWelder\n")
     with pytest.raises(LaborlensError, match="no 'title' column"):
         read_titles(path)
 
 
 def test_bad_titles(coder):
-    with pytest.raises(TitleInputError, match="row 1"):
+    with pytest.raises(TitleInputError, match="title 2:"):
         coder.code(["Welder", "x" * 1000])
-    with pytest.raises(TitleInputError, match="row 0"):
+    with pytest.raises(TitleInputError, match="title 1:"):
         coder.code([123])
 
 

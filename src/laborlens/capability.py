@@ -146,6 +146,8 @@ DEFAULT_CAPABILITIES: tuple[str, ...] = (
     "laborlens.titles.capability",
     "laborlens.impact.capability",
     "laborlens.outcomes.capability",
+    "laborlens.vulnerability.capability",
+    "laborlens.emerging.capability",
 )
 
 

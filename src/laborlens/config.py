@@ -44,6 +44,10 @@ SETTINGS: tuple[Setting, ...] = (
             "folder (~/.cache/laborlens on Linux)"),
     Setting("models", "LABORLENS_MODELS", "path", "trained default models; default: models/ in "
             "the per-user data folder"),
+    Setting("registry", "LABORLENS_REGISTRY", "path", "source registry (TOML, laid out like "
+            "the packaged sources/registry.toml) to use instead of the packaged one, for a "
+            "mirror whose files have other bytes, such as the test slice "
+            "tests/fixtures/slice/registry.toml; default: the packaged registry"),
     Setting("offline", "LABORLENS_OFFLINE", "bool", "1 forbids downloads: sources must be in the "
             "mirror or the cache; default: downloads allowed"),
     Setting("api_key", "LABORLENS_API_KEY", "secret", "X-API-Key that `laborlens serve` "
@@ -125,6 +129,9 @@ def set_config_value(name: str, value: str) -> tuple[Path, Any]:
         if name == "mirror" and not Path(parsed).is_dir():
             msg = f"mirror {parsed} is not a folder; expected a folder laid out like shared/data"
             raise ConfigError(msg)
+        if name == "registry" and not Path(parsed).is_file():
+            msg = f"registry {parsed} is not a file; expected a registry TOML file"
+            raise ConfigError(msg)
     path = config_path()
     data = read_config(path)
     data[name] = parsed
@@ -182,6 +189,8 @@ class Settings:
     mirror: Path | None
     offline: bool
     models_dir: Path
+    #: Source registry file; ``None``: the packaged ``sources/registry.toml``.
+    registry_file: Path | None = None
 
 
 def resolve_db_path(db: str | Path | None = None) -> Path:
@@ -226,12 +235,29 @@ def resolve_mirror(mirror: str | Path | None = None, *, db_path: Path | None = N
     return path
 
 
+def resolve_registry(registry: str | Path | None = None) -> Path | None:
+    """``registry`` argument, else ``LABORLENS_REGISTRY``, else the config file, else ``None``
+    (the packaged registry). The file must exist."""
+    value, origin = _lookup("registry", registry, read_config())
+    if value is None:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_file():
+        where = {"argument": "registry", "environment": "LABORLENS_REGISTRY"}.get(
+            origin, f"registry in {config_path()}"
+        )
+        msg = f"{where} points at {path}, which is not a file; expected a registry TOML file."
+        raise ConfigError(msg)
+    return path
+
+
 def get_settings(
     db: str | Path | None = None,
     mirror: str | Path | None = None,
     cache_dir: str | Path | None = None,
     offline: bool | None = None,
     models_dir: str | Path | None = None,
+    registry: str | Path | None = None,
 ) -> Settings:
     """Resolve every setting: argument > environment > config file > default."""
     config = read_config()
@@ -245,6 +271,7 @@ def get_settings(
         mirror=resolve_mirror(mirror, db_path=db_path),
         offline=bool(off) if off is not None else False,
         models_dir=Path(models).expanduser() if models is not None else default_models_dir(),
+        registry_file=resolve_registry(registry),
     )
 
 
@@ -258,6 +285,7 @@ def describe_settings() -> list[dict[str, Any]]:
         "cache": settings.cache_dir,
         "models": settings.models_dir,
         "offline": settings.offline,
+        "registry": settings.registry_file,
         "api_key": "(set)" if os.environ.get("LABORLENS_API_KEY") else None,
     }
     rows = []

@@ -26,8 +26,11 @@ CANDIDATE_PROBABILITY = 0.05
 """Below this, a title coder's code is not offered as a candidate."""
 
 
-def occupation_candidates(con: duckdb.DuckDBPyConnection, text: str) -> list[tuple[str, str]]:
-    """Every (onet_soc_code, title) the input could mean, by the first rule that matches."""
+def occupation_candidates(
+    con: duckdb.DuckDBPyConnection, text: str, *, coder=None
+) -> list[tuple[str, str]]:
+    """Every (onet_soc_code, title) the input could mean, by the first rule that matches.
+    ``coder``: the title coder of ``con``'s database (loaded from its file when not given)."""
     text = text.strip()
     if not text:
         msg = "An empty occupation was given; expected an O*NET-SOC code or a job title."
@@ -86,7 +89,7 @@ def occupation_candidates(con: duckdb.DuckDBPyConnection, text: str) -> list[tup
         rows = query(con, sql, [key])
         if not rows.empty:
             return list(rows.itertuples(index=False, name=None))
-    coded = _title_coder_candidates(con, text)
+    coded = _title_coder_candidates(con, text, coder)
     if coded:
         return coded
     msg = (
@@ -97,7 +100,9 @@ def occupation_candidates(con: duckdb.DuckDBPyConnection, text: str) -> list[tup
     raise OccupationNotFoundError(msg)
 
 
-def _title_coder_candidates(con: duckdb.DuckDBPyConnection, text: str) -> list[tuple[str, str]]:
+def _title_coder_candidates(
+    con: duckdb.DuckDBPyConnection, text: str, coder=None
+) -> list[tuple[str, str]]:
     """Free text through the job-title coder: its top code when it is confident
     (p ≥ ``RESOLVE_PROBABILITY``), else every code with p ≥ ``CANDIDATE_PROBABILITY``."""
     from pathlib import Path
@@ -109,9 +114,11 @@ def _title_coder_candidates(con: duckdb.DuckDBPyConnection, text: str) -> list[t
         "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchall()
     path = rows[0][0] if rows else None
-    if "title_index" not in tables or path is None:
+    if "title_index" not in tables or (path is None and coder is None):
         return []  # a database built before the title coder existed
-    coded = _coder(Path(path), Path(path).stat().st_mtime).code_one(text, top=5)
+    if coder is None:
+        coder = _coder(Path(path), Path(path).stat().st_mtime)
+    coded = coder.code_one(text, top=5)
     coded = coded.dropna(subset=["onet_soc_code"])
     if coded.empty:
         return []
@@ -121,9 +128,9 @@ def _title_coder_candidates(con: duckdb.DuckDBPyConnection, text: str) -> list[t
     return list(coded[["onet_soc_code", "occupation_title"]].itertuples(index=False, name=None))
 
 
-def resolve_occupation(con: duckdb.DuckDBPyConnection, text: str) -> str:
+def resolve_occupation(con: duckdb.DuckDBPyConnection, text: str, *, coder=None) -> str:
     """The one O*NET-SOC code ``text`` means; raises with the candidates when several match."""
-    candidates = occupation_candidates(con, text)
+    candidates = occupation_candidates(con, text, coder=coder)
     if len(candidates) > 1:
         raise AmbiguousOccupationError(text.strip(), candidates)
     return candidates[0][0]

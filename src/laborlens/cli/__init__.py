@@ -12,8 +12,10 @@ import typer
 
 from laborlens._version import __version__
 from laborlens.cli import (
+    batch,
     careers,
     data,
+    emerging,
     exposure,
     impact,
     measures,
@@ -21,6 +23,7 @@ from laborlens.cli import (
     outcomes,
     report,
     titles,
+    vulnerability,
 )
 from laborlens.cli import serve as serve_module
 from laborlens.cli._common import handle_errors, out_print
@@ -43,12 +46,15 @@ GROUPS = [
     ("titles", titles.app),
     ("posting", titles.posting_app),
     ("outcomes", outcomes.app),
+    ("emerging", emerging.app),
+    ("batch", batch.app),
 ]
 COMMANDS = [
     ("build", data.build),
     ("report", report.report),
     ("schema", data.schema),
     ("impact", impact.impact),
+    ("vulnerability", vulnerability.vulnerability),
     ("serve", serve_module.serve),
 ]
 
@@ -76,4 +82,12 @@ def _main_options(
 
 def main() -> None:
     """Console-script entry point."""
+    import sys
+
+    from laborlens.cli._common import check_arguments, error_line
+
+    problem = check_arguments(sys.argv)
+    if problem:
+        error_line(problem)
+        raise SystemExit(2)
     app()

@@ -58,6 +58,14 @@ OutputOption = Annotated[
 FormatOption = Annotated[
     str, typer.Option("--format", help="How to print to stdout: table, json or csv")
 ]
+RawCsvOption = Annotated[
+    bool,
+    typer.Option(
+        "--raw-csv",
+        help="Write CSV/TSV text verbatim: no apostrophe before text that begins with =, +, -, "
+        "@, a tab or a CR (which a spreadsheet would run as a formula)",
+    ),
+]
 FORMATS = ("table", "json", "csv")
 TABLE_SUFFIXES = (".csv", ".tsv", ".parquet")
 
@@ -67,36 +75,81 @@ def out_print(text: str) -> None:
     out.print(text, highlight=False)
 
 
+def error_line(message: str) -> None:
+    """One red line on stderr (newlines in a message are folded so it stays one line)."""
+    text = " ".join(str(message).split("\n"))
+    console.print(f"[bold red]error:[/] {text}", highlight=False, markup=True, soft_wrap=True)
+
+
 def handle_errors(fn: Callable) -> Callable:
-    """Turn library errors into one readable line and exit code 1."""
+    """Turn library errors, and operating-system errors on the user's paths, into one readable
+    line and exit code 1."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except LaborlensError as exc:
-            console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            error_line(str(exc))
             raise typer.Exit(1) from None
+        except OSError as exc:
+            # a path the checks before the work did not foresee (a full disk, a permission)
+            where = f"{exc.filename}: " if exc.filename else ""
+            error_line(f"{where}{exc.strerror or exc}")
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            # a truncated database opens, then fails where a query reaches the missing part,
+            # whichever library call runs it
+            duckdb = sys.modules.get("duckdb")
+            if duckdb is not None and isinstance(exc, duckdb.IOException):
+                from laborlens.db.connection import damaged_message
+
+                error_line(f"{damaged_message(exc)} Rebuild it with `laborlens build`.")
+                raise typer.Exit(1) from None
+            raise
 
     return wrapper
 
 
 def check_output_path(path: Path | None, suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> None:
-    """Refuse an unusable output path before any work is done."""
+    """Refuse an unusable output path before any work is done (one check, the library's)."""
+    from laborlens.io import check_output_path as check
+
+    if path is not None:
+        check(path, suffixes)
+
+
+def check_input_file(path: Path | None, what: str = "input") -> None:
+    """Refuse a missing input, a folder or an unreadable file before any work is done."""
+    import os
+
     if path is None:
         return
-    if path.suffix.lower() not in suffixes:
-        msg = f"{path}: unsupported output type {path.suffix!r}; expected {', '.join(suffixes)}"
+    if not path.exists():
+        msg = f"{path}: no such file (the {what})"
         raise ConfigError(msg)
     if path.is_dir():
-        msg = f"{path} is a folder; expected a file name ending in {', '.join(suffixes)}"
+        msg = f"{path}: is a folder; expected a file (the {what})"
         raise ConfigError(msg)
-    for parent in path.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                msg = f"cannot write {path}: {parent} is a file, not a folder"
-                raise ConfigError(msg)
-            break
+    if not os.access(path, os.R_OK):
+        msg = f"{path}: cannot be read (permission denied)"
+        raise ConfigError(msg)
+
+
+def check_arguments(argv: list[str]) -> str | None:
+    """The error for an argument that is not valid UTF-8 (Python keeps such bytes as lone
+    surrogates, which fail later, far from the cause), else None."""
+    for i, arg in enumerate(argv[1:], start=1):
+        raw = arg.encode("utf-8", "surrogateescape")
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            shown = raw.decode("utf-8", "backslashreplace")
+            return (
+                f"argument {i} ({shown}) is not valid UTF-8 text (byte 0x{raw[exc.start]:02x} at "
+                f"byte offset {exc.start}); give codes, titles and paths as UTF-8"
+            )
+    return None
 
 
 @contextmanager
@@ -190,12 +243,13 @@ def to_json(document: Any) -> str:
     return json.dumps(clean_json(document), indent=2, default=json_default, allow_nan=False)
 
 
-def render(result: Output, output: Path | None, fmt: str) -> None:
-    """Write ``result`` to ``output`` (by suffix) or print it in ``fmt``."""
-    from laborlens.io import write_table
+def render(result: Output, output: Path | None, fmt: str, raw_csv: bool = False) -> None:
+    """Write ``result`` to ``output`` (by suffix) or print it in ``fmt``; CSV and TSV through
+    the one writer (quoting, formulas neutralized unless ``raw_csv``)."""
+    from laborlens.io import print_table, write_table
 
     if output is not None:
-        write_table(result.frame, output)
+        write_table(result.frame, output, neutralize_formulas=not raw_csv)
         for table in result.tables:
             out.print(table)
         for note in result.notes:
@@ -208,7 +262,7 @@ def render(result: Output, output: Path | None, fmt: str) -> None:
             doc = result.frame.to_dict(orient="records")
         print(to_json(doc))
     elif fmt == "csv":
-        result.frame.to_csv(sys.stdout, index=False)
+        print_table(result.frame, neutralize_formulas=not raw_csv)
     else:
         for table in result.tables:
             out.print(table)
@@ -222,12 +276,14 @@ def output_options(fn: Callable[..., Output]) -> Callable[..., None]:
     """Give a command ``-o/--output`` and ``--format``; it returns an :class:`Output`."""
 
     @functools.wraps(fn)
-    def wrapper(*args, output: Path | None = None, fmt: str = "table", **kwargs) -> None:
+    def wrapper(
+        *args, output: Path | None = None, fmt: str = "table", raw_csv: bool = False, **kwargs
+    ) -> None:
         if fmt not in FORMATS:
             msg = f"--format {fmt!r}: expected one of {', '.join(FORMATS)}"
             raise ConfigError(msg)
         check_output_path(output)
-        render(fn(*args, **kwargs), output, fmt)
+        render(fn(*args, **kwargs), output, fmt, raw_csv)
 
     # evaluated annotations: typer reads the options from __signature__, and a module with
     # `from __future__ import annotations` would otherwise hand it strings
@@ -238,6 +294,9 @@ def output_options(fn: Callable[..., Output]) -> Callable[..., None]:
         ),
         inspect.Parameter(
             "fmt", inspect.Parameter.KEYWORD_ONLY, default="table", annotation=FormatOption
+        ),
+        inspect.Parameter(
+            "raw_csv", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=RawCsvOption
         ),
     ]
     params = [
@@ -251,6 +310,7 @@ def output_options(fn: Callable[..., Output]) -> Callable[..., None]:
         **fn.__annotations__,
         "output": OutputOption,
         "fmt": FormatOption,
+        "raw_csv": RawCsvOption,
         "return": None,
     }
     return wrapper

@@ -9,6 +9,8 @@ import typer
 
 from laborlens.cli._common import (
     MirrorOption,
+    RawCsvOption,
+    check_input_file,
     check_output_path,
     console,
     frame_table,
@@ -80,6 +82,7 @@ def exposure_score(
             "models are not accurate to more)"
         ),
     ] = 3,
+    raw_csv: RawCsvOption = False,
 ) -> None:
     """Rate every task in a file: adds the label, class probabilities and beta.
 
@@ -94,6 +97,7 @@ def exposure_score(
     from laborlens.models.scoring import reliability_note, round_scores, score_frame
 
     check_output_path(output)
+    check_input_file(input, "--input")
     frame = read_tasks_to_score(input)
     if model is None:
         fitted = ensure_default_model(settings_from(mirror=mirror), "exposure")
@@ -109,7 +113,7 @@ def exposure_score(
             progress=progress,
         )
     scored = round_scores(scored, fitted.target, precision)
-    write_table(scored, output)
+    write_table(scored, output, neutralize_formulas=not raw_csv)
     out_print(f"Scored {len(scored)} tasks into {output} (probabilities to {precision} decimals)")
     out_print(reliability_note(fitted.target, default_model=model is None))
 

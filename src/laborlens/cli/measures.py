@@ -91,10 +91,17 @@ def measures_show(
 
     Example: laborlens measures show 15-1252
     """
+    from laborlens.careers.resolve import ONET_CODE, occupation_candidates
+    from laborlens.db.connection import connect
     from laborlens.measures.analysis import measures_for
     from laborlens.measures.core import load_measures
 
-    wide, _ = load_measures(settings_from(db=db))
+    settings = settings_from(db=db)
+    if ONET_CODE.match(code.strip()):
+        # an O*NET-SOC code must exist (15-1252.99 is not 15-1252): checked, not truncated
+        with connect(settings.db_path) as con:
+            occupation_candidates(con, code)
+    wide, _ = load_measures(settings)
     frame = measures_for(wide, code)
     a = frame.attrs
     emp = "–" if a["employment"] != a["employment"] else f"{a['employment']:,.0f}"

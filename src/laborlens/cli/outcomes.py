@@ -125,10 +125,13 @@ def outcomes_postings(
     if output.exists() and not output.is_dir():
         msg = f"{output} is a file; expected a folder for the postings tables"
         raise ConfigError(msg)
+    from laborlens.io import staged_folder, write_table
+
     tables = api.postings(settings_from(db=db))
-    output.mkdir(parents=True, exist_ok=True)
+    with staged_folder(output) as staging:  # the one writer; all tables or none
+        for name, frame in tables.items():
+            write_table(frame, staging / f"{name}.csv")
     for name, frame in tables.items():
-        frame.to_csv(output / f"{name}.csv", index=False)
         out_print(f"Wrote {len(frame)} rows to {output / f'{name}.csv'}")
 
 

@@ -32,9 +32,8 @@ def serve(
     Example: laborlens serve --port 8000
     """
     try:
-        import uvicorn
-
         from laborlens.service import ServiceConfig, create_app
+        from laborlens.service.server import run
     except ImportError as exc:
         msg = f"`laborlens serve` needs the serve extra: pip install 'laborlens[serve]' ({exc})"
         raise DatabaseError(msg) from None
@@ -43,13 +42,18 @@ def serve(
     if not settings.db_path.is_file():
         msg = f"No laborlens database at {settings.db_path}. Run `laborlens build` first."
         raise DatabaseError(msg)
+    from laborlens.service.store import Served
+
+    config = ServiceConfig(
+        max_body_bytes=int(max_body_mb * 1_000_000), max_batch=max_batch, api_key=api_key
+    )
+    # opened and loaded here: a truncated or incomplete database is one line, not a traceback
+    served = Served(settings, warm=config.warm, check_every=config.reload_check)
     if host not in LOOPBACK and not api_key:
         console.print(
             f"[yellow]Listening on {host} without an API key: anyone who can reach this "
             "machine can use the API. Set --api-key or LABORLENS_API_KEY.[/]"
         )
-    config = ServiceConfig(
-        max_body_bytes=int(max_body_mb * 1_000_000), max_batch=max_batch, api_key=api_key
-    )
     console.print(f"laborlens on http://{host}:{port}/ (API docs at /docs) over {settings.db_path}")
-    uvicorn.run(create_app(settings, config), host=host, port=port)
+    # uvicorn with a time limit on request headers (see laborlens.service.server)
+    run(create_app(settings, config, served=served), host=host, port=port)

@@ -11,6 +11,7 @@ from laborlens.cli._common import (
     DbOption,
     MirrorOption,
     Output,
+    check_input_file,
     check_output_path,
     console,
     handle_errors,
@@ -49,6 +50,7 @@ def titles_code(
     if (title is None) == (input is None):
         msg = "give either one TITLE or --input FILE"
         raise ConfigError(msg)
+    check_input_file(input, "--input")
     if title is not None:
         if not title.strip():
             msg = "TITLE is empty; give a job title, e.g. 'registered nurse'"
@@ -88,11 +90,12 @@ def posting_analyze(
         msg = f"--format must be json or html; got {fmt!r}"
         raise ConfigError(msg)
     check_output_path(output, (".json", ".html", ".htm"))
-    if not file.is_file():
-        what = "a folder" if file.is_dir() else "missing"
+    if not file.exists() or file.is_dir():
+        what = "is a folder" if file.is_dir() else "no such file"
         msg = f"{file}: {what}; expected a posting file (plain text or HTML)"
         raise ConfigError(msg)
-    result = analyze_posting(file, settings=settings_from(db=db, mirror=mirror))
+    # a Path, never text; read at most 1 MB + 1 byte (a device like /dev/zero has no size)
+    result = analyze_posting(Path(file), settings=settings_from(db=db, mirror=mirror))
     text = result.to_json() if fmt == "json" else result.to_html()
     if output is None:
         print(text)

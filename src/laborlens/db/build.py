@@ -59,14 +59,16 @@ def _source_names(specs: Sequence[TableSpec], caps: Sequence[Capability]) -> lis
 
 
 def _fingerprint(
-    specs: Sequence[TableSpec], caps: Sequence[Capability], models: bool
+    specs: Sequence[TableSpec], caps: Sequence[Capability], models: bool, settings: Settings
 ) -> str:
     payload = {
         "laborlens": __version__,
         "schema": SCHEMA_VERSION,
         "models": models,
         "capabilities": [c.name for c in caps],
-        "sources": sorted((n, get_source(n).sha256) for n in _source_names(specs, caps)),
+        "sources": sorted(
+            (n, get_source(n, settings.registry_file).sha256) for n in _source_names(specs, caps)
+        ),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -138,7 +140,7 @@ def build(
             msg = f"Build stopped before writing anything: {exc}"
             raise BuildError(msg) from exc
     _remove_stale_temps(target)
-    fingerprint = _fingerprint(specs, caps, models)
+    fingerprint = _fingerprint(specs, caps, models, settings)
     if not force and current_fingerprint(target) == fingerprint:
         report("up to date", total, total)
         return BuildResult(target, True, time.perf_counter() - started)
@@ -163,7 +165,10 @@ def build(
     try:
         with duckdb.connect(str(tmp)) as con:
             for i, spec in enumerate(specs, start=1):
-                step = f"loading {spec.name} from {get_source(spec.source).path}"
+                step = (
+                    f"loading {spec.name} from "
+                    f"{get_source(spec.source, settings.registry_file).path}"
+                )
                 report(step, i, total)
                 frame = spec.reader(paths[spec.source])
                 _write(con, spec.name, frame)
@@ -208,8 +213,10 @@ def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return rows[0][0] > 0
 
 
-def _source_record(name: str, table: str | None, used_by: str, rows: int | None) -> dict:
-    s = get_source(name)
+def _source_record(
+    name: str, table: str | None, used_by: str, rows: int | None, settings: Settings
+) -> dict:
+    s = get_source(name, settings.registry_file)
     return {
         "name": s.name,
         "table_name": table,
@@ -237,10 +244,13 @@ def _catalog(
 ) -> None:
     """Write ``sources`` (every file read), ``tables`` (every table) and ``build_info``."""
     records = [
-        _source_record(spec.source, spec.name, "source table", rows[spec.name]) for spec in specs
+        _source_record(spec.source, spec.name, "source table", rows[spec.name], settings)
+        for spec in specs
     ]
     for cap in caps:
-        records += [_source_record(n, None, f"{cap.name} build step", None) for n in cap.sources]
+        records += [
+            _source_record(n, None, f"{cap.name} build step", None, settings) for n in cap.sources
+        ]
     sources = pd.DataFrame(records)
     sources["loaded_rows"] = sources["loaded_rows"].astype("Int64")
     _write(con, "sources", sources)
@@ -281,6 +291,8 @@ def _catalog(
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "mirror": str(settings.mirror.resolve()) if settings.mirror is not None else "",
         "capabilities": ", ".join(c.name for c in caps),
+        # the source registry the files were verified against ("": the packaged one)
+        "registry": str(settings.registry_file.resolve()) if settings.registry_file else "",
     }
     frame.loc[frame["name"] == "sources", "rows"] = len(records)
     frame.loc[frame["name"] == "tables", "rows"] = len(frame)

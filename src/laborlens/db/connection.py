@@ -21,8 +21,16 @@ def connect(path: str | Path, *, read_only: bool = True) -> Iterator[duckdb.Duck
         raise DatabaseError(msg)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = (
+            f"Cannot open the database {path}: it is truncated or damaged ({first}). "
+            f"Rebuild it with `laborlens build --db {path}`."
+        )
+        raise DatabaseError(msg) from exc
     except duckdb.Error as exc:
-        msg = f"Cannot open the database {path}: {exc}"
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = f"Cannot open the database {path}: {first}"
         raise DatabaseError(msg) from exc
     try:
         yield con
@@ -39,6 +47,17 @@ def database_errors(what: str = "a table this needs") -> Iterator[None]:
     except duckdb.CatalogException as exc:
         msg = f"The database lacks {what} ({exc}). Rebuild it with `laborlens build`."
         raise DatabaseError(msg) from exc
+    except duckdb.IOException as exc:
+        # a truncated file opens, and fails when a query reaches the missing part
+        msg = f"{damaged_message(exc)} Rebuild it with `laborlens build`."
+        raise DatabaseError(msg) from exc
+
+
+def damaged_message(exc: BaseException) -> str:
+    """One line for a database file that DuckDB cannot read to the end (its message names
+    the file)."""
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return f"The database cannot be read: it is truncated or damaged ({first})."
 
 
 def execute(

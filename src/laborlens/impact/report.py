@@ -84,11 +84,11 @@ def impact_tables(
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
     """Write every table as CSV and Parquet into ``out_dir`` atomically (see
     :func:`laborlens.io.staged_folder`: other files in ``out_dir`` are kept)."""
-    from laborlens.io import staged_folder
+    from laborlens.io import staged_folder, write_table
 
     out_dir = Path(out_dir)
     with staged_folder(out_dir) as staging:
         for stem, frame in tables.items():
-            frame.to_csv(staging / f"{stem}.csv", index=False)
-            frame.to_parquet(staging / f"{stem}.parquet", index=False)
+            write_table(frame, staging / f"{stem}.csv")
+            write_table(frame, staging / f"{stem}.parquet")
     return sorted(out_dir / f"{stem}.{ext}" for stem in tables for ext in ("csv", "parquet"))

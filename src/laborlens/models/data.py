@@ -87,26 +87,20 @@ def read_labels(
 
 
 def read_tasks_to_score(path: str | Path) -> pd.DataFrame:
-    """A CSV/TSV with a ``Task`` column (``task`` also accepted) and optional ``Title`` and
-    ``Task ID``; all columns are kept. Empty or over-long tasks are errors naming the row."""
+    """A CSV/TSV/TXT with a ``Task`` column (``task`` also accepted) and optional ``Title`` and
+    ``Task ID``; all columns are kept. Rows that cannot be read (extra fields, blank rows, empty
+    tasks, bytes that are not UTF-8) and over-long tasks are errors naming the file and the
+    1-based rows (see :func:`laborlens.io.read_list`)."""
+    from laborlens.io import read_list
+
     path = Path(path)
-    raw = read_delimited(path)
-    lower = {c.lower(): c for c in raw.columns}
-    if "task" not in lower:
-        msg = f"missing column 'Task'; found {list(raw.columns)}"
-        raise LayoutError(path, msg, row=1)
-    if len(raw) == 0:
-        raise LayoutError(path, "the file has a header but no rows to score")
-    tasks = raw[lower["task"]].str.strip()
-    for bad, problem in [
-        (tasks == "", "the task text is empty"),
-        (
-            tasks.str.len() > MAX_TEXT_CHARS,
-            f"the task text is longer than {MAX_TEXT_CHARS} characters",
-        ),
-    ]:
-        if bad.any():
-            i = int(np.argmax(bad.to_numpy()))
-            more = f" ({int(bad.sum()) - 1} more rows like it)" if bad.sum() > 1 else ""
-            raise LayoutError(path, f"{problem}{more}", row=i + 2, column=lower["task"])
+    raw = read_list(path, "Task", what="task")
+    column, rows = raw.attrs["column"], raw.attrs["rows"]
+    tasks = raw[column].str.strip()
+    bad = tasks.str.len() > MAX_TEXT_CHARS
+    if bad.any():
+        i = int(np.argmax(bad.to_numpy()))
+        more = f" ({int(bad.sum()) - 1} more rows like it)" if bad.sum() > 1 else ""
+        msg = f"the task text is longer than {MAX_TEXT_CHARS} characters{more}"
+        raise LayoutError(path, msg, row=rows[i], column=column)
     return raw

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from laborlens._version import __version__
@@ -24,8 +23,8 @@ from laborlens.sources.registry import get_source
 LABEL_SOURCES = {"exposure": "gpts_full_labelset", "automation": "gpts_automation_labels"}
 
 
-def _fingerprint(target: str, arch: str) -> dict:
-    source = get_source(LABEL_SOURCES[target])
+def _fingerprint(target: str, arch: str, settings: Settings) -> dict:
+    source = get_source(LABEL_SOURCES[target], settings.registry_file)
     return {
         "labels": source.name,
         "labels_sha256": source.sha256,
@@ -43,7 +42,7 @@ def ensure_default_model(
 ) -> ExposureModel:
     """Load the default model for ``target``, training and saving it first if needed."""
     directory = default_model_dir(settings, target, arch)
-    wanted = _fingerprint(target, arch)
+    wanted = _fingerprint(target, arch, settings)
     card = directory / CARD_FILE
     if card.is_file():
         saved = json.loads(card.read_text(encoding="utf-8")).get("trained_from", {})
@@ -55,8 +54,9 @@ def ensure_default_model(
     model = get_arch(arch)(target=target)
     model.fit(labels[["task", "title"]], labels["label"], groups=labels["group"])
     model.extra_card_ = {**getattr(model, "extra_card_", {}), "trained_from": wanted}
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+    from laborlens.io import staging_dir
+
+    staging = staging_dir(directory.parent, f".{directory.name}-")  # mode from the umask
     try:
         model.save(staging)
         if directory.exists():

@@ -110,7 +110,8 @@ class Panel:
         rule, sources (source codes, comma-separated), share_year (year of the split shares).
     coverage
         Per year: oews_total, harmonized, coverage (share), source_codes, unmapped_codes,
-        unmapped_employment, suppressed_codes (employment not published), soc_codes.
+        unmapped_employment, suppressed_codes (employment not published), soc_codes,
+        soc_codes_without_value and the civilian ones by code (civilian_codes_without_value).
     unmapped
         year, soc_code, title, employment of every source code that reaches no SOC 2018 code.
     links
@@ -257,6 +258,7 @@ def harmonize(
             )
         )
         harmonized = float(frames[-1]["employment"].sum())
+        absent = soc2018 - set(frames[-1]["soc_2018_code"])
         cov.append(
             {
                 "year": y,
@@ -268,6 +270,11 @@ def harmonize(
                 "unmapped_employment": float(lost_emp.sum()),
                 "suppressed_codes": int(d["employment"].isna().sum()),
                 "soc_codes": int(frames[-1]["soc_2018_code"].nunique()),
+                # SOC 2018 codes the year gives no value (military 55-xxxx: not surveyed)
+                "soc_codes_without_value": len(absent),
+                "civilian_codes_without_value": ",".join(
+                    sorted(c for c in absent if c[:3] != "55-")
+                ),
             }
         )
     frame = pd.concat(frames, ignore_index=True)

@@ -12,8 +12,9 @@ from laborlens.measures.core import MEASURES
 
 _LABELS = {m.name: m.label for m in MEASURES}
 CAVEATS = (
-    "Exposure is potential, not job loss: a highly exposed occupation may grow. OEWS estimates "
-    "pool three years of survey panels (May 2025 holds panels from November 2022 to May 2025), "
+    "Exposure is not job loss: it is potential, and a highly exposed occupation may grow. OEWS "
+    "estimates pool three years of survey panels (May 2025 holds panels from November 2022 to "
+    "May 2025), "
     "so a change shows late and smoothed. May 2020 is a pandemic year. Before May 2021 the "
     "panel carries split codes by later years' shares, so some early movement is imputed. "
     "Intervals cover sampling of occupations, not the OEWS survey error."

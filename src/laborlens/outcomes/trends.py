@@ -17,7 +17,8 @@ For one exposure measure (a column of ``measures_soc2018``) and the harmonized p
 * **Fixed effects**: the occupation-level change in annual growth (post minus pre) regressed on a
   top-group indicator (top and bottom groups only) with SOC major-group fixed effects, weighted
   by May 2022 employment; one observation per occupation, so heteroskedasticity-robust (HC1)
-  errors are errors clustered by occupation.
+  errors are errors clustered by occupation. Only major groups that hold both top and bottom
+  occupations identify it (often a handful); ``n`` counts their occupations.
 * **Slope**: employment-weighted regression of the occupation's post-period growth, and of its
   change in growth, on exposure (per standard deviation of exposure across workers).
 
@@ -58,21 +59,23 @@ def worker_groups(exposure: pd.Series, weight: pd.Series, groups: int) -> pd.Ser
     return frame["x"].map(pd.Series(g, index=block.index)).reindex(exposure.index).astype(int)
 
 
-def _wide(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Employment and median wage as occupations × years (computed once per panel)."""
-    cached = panel.attrs.get("_wide")
-    if cached is None:
-        emp = panel.pivot(index="soc_2018_code", columns="year", values="employment")
-        wage = panel.pivot(index="soc_2018_code", columns="year", values="median_wage")
-        cached = (emp, wage.reindex_like(emp))
-        panel.attrs["_wide"] = cached
-    return cached
+def wide_panel(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Employment and median wage as occupations × years (compute once, pass to sample)."""
+    emp = panel.pivot(index="soc_2018_code", columns="year", values="employment")
+    wage = panel.pivot(index="soc_2018_code", columns="year", values="median_wage")
+    return emp, wage.reindex_like(emp)
 
 
-def sample(panel: pd.DataFrame, scores: pd.Series, groups: int = 5) -> pd.DataFrame:
+def sample(
+    panel: pd.DataFrame,
+    scores: pd.Series,
+    groups: int = 5,
+    wide: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     """Balanced sample for one measure: occupations × (exposure, group, major, employment per
-    year as columns ``e<year>``, median wage per year as ``w<year>``)."""
-    emp, wage = _wide(panel)
+    year as columns ``e<year>``, median wage per year as ``w<year>``). ``wide`` is
+    :func:`wide_panel` of ``panel`` when the caller already has it."""
+    emp, wage = wide if wide is not None else wide_panel(panel)
     years = [int(y) for y in emp.columns]
     if BASE_YEAR not in years:
         msg = f"the panel has no May {BASE_YEAR}, the base year"
@@ -198,12 +201,20 @@ def regressions(s: pd.DataFrame) -> dict[str, dict]:
     change = post - pre
     w = s[f"e{BASE_YEAR}"].to_numpy(dtype=float)
     top, bottom = s["group"].max(), s["group"].min()
-    tb = s["group"].isin([top, bottom]).to_numpy()
+    is_top = (s["group"] == top).to_numpy()
+    tb = s["group"].isin([top, bottom]).to_numpy().copy()
+    # only major groups holding both top and bottom occupations identify the FE estimate;
+    # ``n`` counts their occupations (often few majors: read it with docs/outcomes.md)
+    mixed = pd.Series(is_top[tb]).groupby(s["major"].to_numpy()[tb]).agg(["min", "max"])
+    mixed = set(mixed.index[(mixed["min"] == 0) & (mixed["max"] == 1)])
+    tb = tb & s["major"].isin(mixed).to_numpy()
     out = {}
-    fe = _wls(
-        change[tb], (s["group"].to_numpy()[tb] == top).astype(float), w[tb], s["major"][tb]
-    )
-    out["diff_in_trends_fe"] = {**fe, "n": int(tb.sum())}
+    if tb.sum() > 2:
+        fe = _wls(change[tb], is_top[tb].astype(float), w[tb], s["major"][tb])
+        out["diff_in_trends_fe"] = {**fe, "n": int(tb.sum())}
+    else:
+        nan = float("nan")
+        out["diff_in_trends_fe"] = {"estimate": nan, "ci_low": nan, "ci_high": nan, "n": 0}
     x = s["exposure"].to_numpy(dtype=float)
     mean = np.average(x, weights=w)
     sd = float(np.sqrt(np.average((x - mean) ** 2, weights=w)))
@@ -228,6 +239,7 @@ def analyse(
     trends, summary = [], []
     wide = measures.set_index("soc_2018_code")
     base_total = panel.loc[panel["year"] == BASE_YEAR, "employment"].sum()
+    wide_p = wide_panel(panel)
     for name in names:
         if name not in wide.columns:
             msg = f"unknown measure {name!r}; known: {', '.join(c for c in wide.columns)}"
@@ -236,7 +248,7 @@ def analyse(
         if scores.notna().sum() == 0:
             log.warning("measure %s has no values; skipped", name)
             continue
-        s = sample(panel, scores, groups)
+        s = sample(panel, scores, groups, wide_p)
         trends.append(group_trends(s, name))
         stats = bootstrap_contrasts(s, n_draws, seed)
         stats.update(regressions(s))

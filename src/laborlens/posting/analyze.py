@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import html
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from laborlens.config import Settings, get_settings
+from laborlens.posting.clean import clean_title
 from laborlens.posting.extract import (
     PostingInputError,
     english_share,
@@ -100,14 +102,30 @@ def _fmt(value) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-def _task_vectors(settings, codes: list[str]) -> dict[str, tuple[list[str], np.ndarray]]:
-    """O*NET task statements of ``codes`` and their MiniLM vectors (disk-cached)."""
+@lru_cache(maxsize=2)
+def _segmenter(db_path: str):
+    """The task-statement segmenter with the task verbs of the database's O*NET tasks."""
+    from laborlens.db.connection import connect, query
+    from laborlens.posting.segment import Segmenter, task_verbs
+
+    with connect(db_path) as con:
+        tasks = query(con, "SELECT task FROM onet_tasks")["task"].tolist()
+    return Segmenter(task_verbs(tasks))
+
+
+def _task_vectors(
+    settings, codes: list[str], con=None
+) -> dict[str, tuple[list[str], np.ndarray]]:
+    """O*NET task statements of ``codes`` and their MiniLM vectors (disk-cached); read through
+    ``con`` when given, else from ``settings.db_path``."""
+    from contextlib import nullcontext
+
     from laborlens.db.connection import connect, query
     from laborlens.models.encoder import embed_cached
 
-    with connect(settings.db_path) as con:
+    with nullcontext(con) if con is not None else connect(settings.db_path) as cur:
         frame = query(
-            con,
+            cur,
             "SELECT onet_soc_code, task FROM onet_tasks WHERE list_contains(?, onet_soc_code) "
             "ORDER BY onet_soc_code, task_id",
             [codes],
@@ -161,12 +179,16 @@ def analyze_posting(
     top: int = 3,
     seed: int = 0,
     models: tuple | None = None,
+    con=None,
+    coder=None,
 ) -> PostingAnalysis:
     """Analyse a posting given as a file path, bytes or text (plain or HTML).
 
     Raises :class:`PostingInputError` for empty, binary, non-UTF-8 or over-large input. Text
     that is not English, or has no task-like statement, gives ``confidence="low"`` with a reason.
-    ``models``: (exposure, automation) models to use instead of the default ones.
+    ``models``: (exposure, automation) models to use instead of the default ones. ``con`` and
+    ``coder``: a connection to the database and its title coder, to read one build throughout
+    (the service's), instead of opening ``settings.db_path``.
     """
     from laborlens.models.default import ensure_default_model
     from laborlens.models.encoder import embed
@@ -190,8 +212,13 @@ def analyze_posting(
         )
         confidence = "low"
     statements = split_statements(text)
-    coder = load_coder(settings)
-    coded = coder.code([title], top=CANDIDATES)
+    if len(statements) < 3:
+        # scraped text without punctuation or bullets: verb-led clauses as well
+        segmenter = _segmenter(str(settings.db_path))
+        verb_led = [s for s in segmenter.spans(text.lower()) if segmenter.starts_with_verb(s)]
+        statements = list(dict.fromkeys([*statements, *verb_led]))
+    coder = coder if coder is not None else load_coder(settings)
+    coded = coder.code([clean_title(title) or title], top=CANDIDATES)
     occupations = [
         {k: (None if pd.isna(v) else v) for k, v in row.items() if k != "title"}
         for row in coded.to_dict("records")
@@ -208,7 +235,7 @@ def analyze_posting(
     statement_vectors = None
     if occupations:
         statement_vectors = embed(statements)
-        task_vectors = _task_vectors(settings, [o["onet_soc_code"] for o in occupations])
+        task_vectors = _task_vectors(settings, [o["onet_soc_code"] for o in occupations], con)
     occupations = _rerank(occupations, (statement_vectors, task_vectors), top)
 
     if models is None:

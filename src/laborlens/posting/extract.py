@@ -114,7 +114,9 @@ class _Text(HTMLParser):
 
 
 def read_posting(source: str | Path | bytes) -> str:
-    """Bytes or a file path → decoded text; empty, binary or over-large input raises."""
+    """Bytes or a file path → decoded text; empty, binary or over-large input raises. A file
+    is read at most ``MAX_BYTES`` + 1 bytes (a device such as /dev/zero, or a pipe, has no
+    size to check first); a missing file or a folder is a one-line error naming it."""
     if isinstance(source, Path) or (
         isinstance(source, str)
         and len(source) < 4096
@@ -122,10 +124,22 @@ def read_posting(source: str | Path | bytes) -> str:
         and Path(source).is_file()
     ):
         path = Path(source)
-        if path.stat().st_size > MAX_BYTES:
-            msg = f"{path}: {path.stat().st_size} bytes; a posting may have at most {MAX_BYTES}"
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
+        except FileNotFoundError as exc:
+            msg = f"{path}: no such file"
+            raise PostingInputError(msg) from exc
+        except IsADirectoryError as exc:
+            msg = f"{path}: is a folder; expected a text or HTML file"
+            raise PostingInputError(msg) from exc
+        except OSError as exc:
+            msg = f"{path}: cannot be read ({exc.strerror or exc})"
+            raise PostingInputError(msg) from exc
+        if len(data) > MAX_BYTES:
+            msg = f"{path}: more than {MAX_BYTES} bytes; a posting may have at most {MAX_BYTES}"
             raise PostingInputError(msg)
-        data, where = path.read_bytes(), str(path)
+        where = str(path)
     elif isinstance(source, bytes):
         data, where = source, "the posting"
     else:
@@ -139,7 +153,12 @@ def read_posting(source: str | Path | bytes) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        msg = f"{where}: not UTF-8 text (byte {exc.start}); save the posting as UTF-8"
+        offset = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        line = data.count(b"\n", 0, offset) + 1
+        msg = (
+            f"{where}: not UTF-8 text (byte 0x{data[offset]:02x} at byte offset {offset}, "
+            f"line {line}); save the posting as UTF-8"
+        )
         raise PostingInputError(msg) from exc
     if not text.strip():
         msg = f"{where}: the posting is empty"

@@ -19,7 +19,7 @@ from laborlens.exposure.rubric import MEASURES, SOURCES
 from laborlens.impact.choices import Choices
 from laborlens.impact.data import load_from_connection
 from laborlens.impact.run import compute_impact
-from laborlens.io import staged_folder
+from laborlens.io import staged_folder, write_table
 
 
 @dataclass(frozen=True)
@@ -193,8 +193,8 @@ def make_report(
         written: dict[str, Path] = {}
         (staging / "tables").mkdir()
         for stem, frame in tables.items():
-            frame.to_csv(staging / "tables" / f"{stem}.csv", index=False)
-            frame.to_parquet(staging / "tables" / f"{stem}.parquet", index=False)
+            write_table(frame, staging / "tables" / f"{stem}.csv")
+            write_table(frame, staging / "tables" / f"{stem}.parquet")
             written[stem] = out_dir / "tables" / f"{stem}.csv"
         html = figures.render_html(
             tables=tables,

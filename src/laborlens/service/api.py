@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -10,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from laborlens import __version__
 from laborlens.jsonutil import clean_json
+from laborlens.service.jsonbody import StrictJSONRoute
 from laborlens.service.schemas import (
     NOT_BLANK,
     Health,
@@ -49,12 +51,17 @@ Code = Annotated[
     ),
 ]
 
-router = APIRouter(prefix="/api", responses=ERRORS)
+router = APIRouter(prefix="/api", responses=ERRORS, route_class=StrictJSONRoute)
 
 
-async def store(request: Request) -> Store:
-    # async: FastAPI would run a plain function in the thread pool for each request
-    return request.app.state.store
+async def store(request: Request) -> AsyncIterator[Store]:
+    # async: FastAPI would run a plain function in the thread pool for each request. The
+    # request uses this one store (one build) throughout, even if the served one is switched.
+    s = request.app.state.served.get()
+    try:
+        yield s
+    finally:
+        s.release()
 
 
 def limits(request: Request):
@@ -71,9 +78,29 @@ def _check_batch(n: int, request: Request, what: str) -> None:
 
 
 @router.get("/health", response_model=Health, tags=["service"])
-def health(s: StoreDep) -> Health:
-    """Which database is served, when it was built, and which capabilities it has."""
+def health(s: StoreDep, request: Request) -> Health:
+    """Which database is served, when it was built, and which capabilities it has; ``stale``
+    when the file was replaced and the new build is not (yet) served."""
+    import datetime as dt
+
+    served = request.app.state.served
+    note = None
+    if served.replaced_at is not None:
+        when = dt.datetime.fromtimestamp(served.replaced_at, dt.UTC).isoformat(timespec="seconds")
+        note = (
+            f"the database file was replaced or deleted at {when}; still serving the build "
+            + (
+                f"below: the new one could not be loaded ({served.reload_error})"
+                if served.reload_error
+                else "below until the new one has loaded"
+            )
+        )
+    elif served.switched_at is not None:
+        when = dt.datetime.fromtimestamp(served.switched_at, dt.UTC).isoformat(timespec="seconds")
+        note = f"switched to this build at {when}"
     return Health(
+        stale=served.replaced_at is not None,
+        reload=note,
         status="ok",
         database=str(s.settings.db_path),
         schema_version=s.build_info.get("schema_version"),
@@ -174,10 +201,10 @@ def _resolve(s: Store, cur, text: str) -> str:
 
     if CODE_LIKE.match(text.strip()):
         return resolve_occupation(cur, text)
-    if s.has("title_index"):
-        s.coder()  # loaded before taking the lock
+    # this store's coder (loaded before taking the lock): the build this request reads
+    coder = s.coder() if s.has("title_index") else None
     with s.coder_lock:
-        return resolve_occupation(cur, text)
+        return resolve_occupation(cur, text, coder=coder)
 
 
 def _recommend(s: Store, occupation: str, objective: str, top: int, beta_source) -> dict:
@@ -195,25 +222,25 @@ def _recommend(s: Store, occupation: str, objective: str, top: int, beta_source)
 
 
 @router.post("/score", response_model=ScoreResponse, tags=["models"], responses=BODY_ERRORS)
-def score(s: StoreDep, body: ScoreRequest, request: Request) -> ScoreResponse:
+async def score(s: StoreDep, body: ScoreRequest, request: Request) -> ScoreResponse:
     """Rate task statements: exposure (E0/E1/E2) and automation level (T0–T4), with calibrated
-    probabilities, from the default models."""
-    from laborlens.models.scoring import score_frame
-
+    probabilities, from the default models. Concurrent requests are scored together in one
+    batch (same results as one by one)."""
     _check_batch(len(body.tasks), request, "tasks")
-    exposure, automation = s.models()
+    exposure, automation = s.models() if s.models_loaded else await run_in_threadpool(s.models)
     frame = pd.DataFrame(
         {"Task": [t.statement for t in body.tasks], "Title": [t.title for t in body.tasks]}
     )
-    with s.model_lock:
-        e = score_frame(exposure, frame)
-        a = score_frame(automation, frame)
-    out = e.drop(columns="Title").rename(columns={"Task": "statement"})
-    out = out.join(a[["automation", *[c for c in a if c.startswith("p_T")], "automation_score"]])
-    return ScoreResponse(
-        model={"exposure": exposure.arch, "automation": automation.arch},
-        scores=out.to_dict("records"),
-    )
+    out = await s.batcher().score(frame)
+
+    def respond() -> ScoreResponse:
+        return ScoreResponse(
+            model={"exposure": exposure.arch, "automation": automation.arch},
+            scores=out.to_dict("records"),
+        )
+
+    # a large answer is built off the event loop, which other requests need meanwhile
+    return respond() if len(out) <= 64 else await run_in_threadpool(respond)
 
 
 @router.post("/titles/code", response_model=TitlesResponse, tags=["titles"], responses=BODY_ERRORS)
@@ -221,6 +248,13 @@ def code_titles(s: StoreDep, body: TitlesRequest, request: Request) -> TitlesRes
     """Job titles → ranked O*NET-SOC codes with calibrated probabilities (no code below
     ``min_probability``: the title is then returned with empty fields)."""
     _check_batch(len(body.titles), request, "titles")
+    cap = limits(request).max_results
+    if len(body.titles) * body.top > cap:
+        msg = (
+            f"{len(body.titles)} titles × top {body.top} = {len(body.titles) * body.top} results; "
+            f"at most {cap} per request: send fewer titles or a smaller top"
+        )
+        raise HTTPException(413, msg)
     coder = s.coder()
     with s.coder_lock:
         frame = coder.code(body.titles, top=body.top, min_probability=body.min_probability)
@@ -248,15 +282,18 @@ def analyze_posting(s: StoreDep, body: PostingRequest) -> dict:
     from laborlens.posting.analyze import analyze_posting as analyze
 
     models = s.models()
-    s.coder()
-    # bytes, never str: a short string is taken as a file path by the library's reader
-    with s.model_lock, s.coder_lock:
+    coder = s.coder()
+    # bytes, never str: a short string is taken as a file path by the library's reader. The
+    # store's connection and coder: the build this request reads, whatever the file now is.
+    with s.model_lock, s.coder_lock, s.cursor() as cur:
         result = analyze(
-            body.text.encode("utf-8", "surrogatepass"),
+            body.text.encode("utf-8"),
             settings=s.settings,
             title=body.title,
             top=body.top,
             models=models,
+            con=cur,
+            coder=coder,
         )
     return _jsonable(result.to_dict())
 
@@ -350,6 +387,57 @@ def impact_occupations(s: StoreDep, source: Source = "human") -> dict:
     with s.cursor() as cur:
         units = stored_units(cur, source)
     return {"source": source, "units": _jsonable(units.to_dict("records"))}
+
+
+@router.get("/vulnerability", tags=["vulnerability"])
+def vulnerability(s: StoreDep) -> dict:
+    """Workers by exposure quartile × adaptive capacity (the default map stored at build time):
+    national and major-group counts of high-exposure, low-capacity workers with 95 % intervals,
+    the quartile grid and the index's sensitivity to each component."""
+    from laborlens.vulnerability.store import stored_map
+
+    with s.cursor() as cur:
+        return _jsonable(stored_map(cur))
+
+
+@router.get("/vulnerability/areas", tags=["vulnerability"])
+def vulnerability_areas(s: StoreDep, level: Literal["state", "metro"] = "state") -> dict:
+    """High-exposure, low-capacity workers in every state or metro (local wages and density),
+    with 95 % intervals and coverage against the OEWS area totals."""
+    from laborlens.vulnerability.store import stored_areas
+
+    with s.cursor() as cur:
+        return {"level": level, "areas": _jsonable(stored_areas(cur, level))}
+
+
+@router.get("/emerging", tags=["emerging"])
+def emerging(s: StoreDep) -> dict:
+    """Task change between O*NET releases (counts by status and by task ID), β of new vs removed
+    statements with 95 % bootstrap intervals, emerging statements against their occupations,
+    AI shares (docs/emerging.md)."""
+    from laborlens.emerging.query import summary
+
+    if not s.has("emerging_summary"):
+        raise HTTPException(404, "The database has no emerging-work tables (built with models).")
+    with s.cursor() as cur:
+        return _jsonable(summary(cur))
+
+
+@router.get("/emerging/tasks/{code}", tags=["emerging"])
+def emerging_tasks(
+    s: StoreDep,
+    code: Code,
+    old: Annotated[Literal["20.1", "29.3"], Query(alias="from")] = "20.1",
+    new: Annotated[Literal["29.3", "30.1"], Query(alias="to")] = "29.3",
+) -> dict:
+    """One occupation's new, removed, revised and emerging statements with their ratings."""
+    from laborlens.emerging.query import task_rows
+
+    if not s.has("emerging_task_change"):
+        raise HTTPException(404, "The database has no emerging-work tables (built with models).")
+    with s.cursor() as cur:
+        rows = task_rows(cur, old, new, code=code)
+    return {"code": code, "from": old, "to": new, "tasks": _jsonable(rows.to_dict("records"))}
 
 
 _jsonable = clean_json

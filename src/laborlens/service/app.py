@@ -33,8 +33,57 @@ class ServiceConfig:
 
     max_body_bytes: int = 2_000_000
     max_batch: int = 5000
+    # titles × top of one POST /api/titles/code: 5,000 titles × top 50 made a 43.6 MB answer
+    max_results: int = 50_000
     api_key: str | None = None
     warm: bool = True
+    # how often (seconds, on a request) the database path is checked for a new build
+    reload_check: float = 1.0
+
+
+MAX_CANDIDATES = 20  # an ambiguous occupation lists at most this many (and says how many)
+
+# The dashboard loads only its own script, styles and plotly.js; plotly sets inline styles.
+# /docs and /redoc (FastAPI's Swagger UI and ReDoc) load from a CDN and run an inline script.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+CSP_DOCS = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; worker-src 'self' blob:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class SecurityHeaders:
+    """ASGI middleware: every response says nosniff, no framing, no referrer, and a
+    Content-Security-Policy that the dashboard satisfies (a looser one for /docs, /redoc)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        docs = scope["path"] in ("/docs", "/redoc", "/docs/oauth2-redirect")
+        csp = (CSP_DOCS if docs else CSP).encode()
+        extra = [*SECURITY_HEADERS, (b"content-security-policy", csp)]
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        return await self.app(scope, receive, send_with_headers)
 
 
 class BodyLimit:
@@ -112,20 +161,25 @@ def _problem(status: int, exc: Exception, **extra) -> JSONResponse:
     return JSONResponse({"detail": str(exc), "error": type(exc).__name__, **extra}, status)
 
 
-def create_app(settings: Settings | None = None, config: ServiceConfig | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, config: ServiceConfig | None = None, served=None
+) -> FastAPI:
     """The service over ``settings.db_path`` (opened read-only when the app starts)."""
     from laborlens.service.api import router
     from laborlens.service.dashboard import mount_dashboard
-    from laborlens.service.store import Store
+    from laborlens.service.outcomes_api import router as outcomes_router
+    from laborlens.service.store import Served
 
     settings = settings or get_settings()
     config = config or ServiceConfig()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.store = Store(settings)
-        if config.warm:
-            app.state.store.warm()
+        # ``served``: opened already by the caller (`laborlens serve` does, so that a bad
+        # database is one error line, not a traceback from the server's start-up)
+        app.state.served = served or Served(
+            settings, warm=config.warm, check_every=config.reload_check
+        )
         # The store, models and coder live as long as the app: kept out of the collector's
         # full passes, which would otherwise walk them (~0.2 s, every request waiting).
         gc.collect()
@@ -134,7 +188,7 @@ def create_app(settings: Settings | None = None, config: ServiceConfig | None = 
             yield
         finally:
             gc.unfreeze()
-            app.state.store.close()
+            app.state.served.close()
 
     app = FastAPI(
         title="laborlens",
@@ -143,9 +197,6 @@ def create_app(settings: Settings | None = None, config: ServiceConfig | None = 
         lifespan=lifespan,
     )
     app.state.config = config
-
-    if config.api_key:
-        app.add_middleware(ApiKey, key=config.api_key)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -170,8 +221,11 @@ def create_app(settings: Settings | None = None, config: ServiceConfig | None = 
 
     @app.exception_handler(AmbiguousOccupationError)
     async def ambiguous(request: Request, exc: AmbiguousOccupationError):
-        candidates = [{"onet_soc_code": c, "title": t} for c, t in exc.candidates]
-        return _problem(422, exc, candidates=candidates)
+        # bounded: a one-letter code matched 898 occupations (a 70 kB answer)
+        candidates = [
+            {"onet_soc_code": c, "title": t} for c, t in exc.candidates[:MAX_CANDIDATES]
+        ]
+        return _problem(422, exc, candidates=candidates, candidates_total=len(exc.candidates))
 
     @app.exception_handler(DatabaseError)
     async def unavailable(request: Request, exc: DatabaseError):
@@ -183,6 +237,12 @@ def create_app(settings: Settings | None = None, config: ServiceConfig | None = 
         return _problem(422, exc)
 
     app.include_router(router)
+    app.include_router(outcomes_router)
     mount_dashboard(app)
+    # the last added runs first: headers on every answer, then the key (before any byte of the
+    # body is read), then the body limit
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)
+    if config.api_key:
+        app.add_middleware(ApiKey, key=config.api_key)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -42,6 +42,12 @@ class Health(BaseModel):
     models: bool
     title_coder: bool
     impact_aggregates: bool
+    stale: bool = Field(
+        default=False,
+        description="the database file was replaced (or deleted) and this server still answers "
+        "from the build described here; `reload` says why",
+    )
+    reload: str | None = Field(default=None, description="state of a switch to a new build")
 
 
 class SearchHit(BaseModel):
@@ -114,4 +120,5 @@ class PostingRequest(Strict):
 class Problem(BaseModel):
     detail: Any
     error: str | None = None
-    candidates: list[dict] | None = None
+    candidates: list[dict] | None = Field(default=None, description="at most 20")
+    candidates_total: int | None = None

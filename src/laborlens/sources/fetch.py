@@ -72,10 +72,10 @@ def check(source: Source, settings: Settings) -> FileStatus:
 NOT_SOURCES = frozenset({"MANIFEST.md"})
 
 
-def unregistered_files(mirror: Path) -> list[str]:
+def unregistered_files(mirror: Path, registry_file: Path | None = None) -> list[str]:
     """Files in ``mirror`` (paths relative to it, ``/``-separated, sorted) that no registered
     source names. They are never read; the registry decides what the project uses."""
-    registered = {s.path for s in registry().values()}
+    registered = {s.path for s in registry(registry_file).values()}
     found = (p.relative_to(mirror).as_posix() for p in mirror.rglob("*") if p.is_file())
     return sorted(rel for rel in found if rel not in registered and rel not in NOT_SOURCES)
 
@@ -141,9 +141,9 @@ class VerifyReport:
 
 def check_all(settings: Settings) -> VerifyReport:
     """:func:`check` for every registered source, and the mirror's unregistered files."""
-    statuses = tuple(check(s, settings) for s in registry().values())
+    statuses = tuple(check(s, settings) for s in registry(settings.registry_file).values())
     mirror = settings.mirror
-    extra = tuple(unregistered_files(mirror)) if mirror is not None else ()
+    extra = tuple(unregistered_files(mirror, settings.registry_file)) if mirror is not None else ()
     report = VerifyReport(statuses, extra, mirror)
     log.info("sources: %s", report.summary())
     return report
@@ -160,7 +160,10 @@ def fetch(name_or_source: str | Source, settings: Settings) -> Path:
     SourceMissingError
         The file is not local and downloads are off (``LABORLENS_OFFLINE=1``) or impossible.
     """
-    source = get_source(name_or_source) if isinstance(name_or_source, str) else name_or_source
+    if isinstance(name_or_source, str):
+        source = get_source(name_or_source, settings.registry_file)
+    else:
+        source = name_or_source
     status = check(source, settings)
     if status.status == "ok":
         assert status.location is not None

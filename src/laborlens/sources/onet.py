@@ -39,8 +39,26 @@ def read_job_zones(path: str | Path) -> pd.DataFrame:
 def read_task_statements(path: str | Path) -> pd.DataFrame:
     """``Task Statements``: onet_soc_code, task_id, task, task_type (Core/Supplemental/None),
     incumbents_responding, date, domain_source."""
+    return _read_tasks(path, CODE)
+
+
+def read_task_statements_2010(path: str | Path) -> pd.DataFrame:
+    """``Task Statements`` of a release on the O*NET-SOC 2010 taxonomy (O*NET 20.1, October
+    2015, as converted to CSV): onet_2010_code, title, task_id, task, task_type,
+    incumbents_responding, date, domain_source.
+
+    The codes are O*NET-SOC 2010 codes; :func:`laborlens.emerging.crosswalk.map_2010_tasks`
+    puts them on O*NET-SOC 2019 codes. Raises LayoutError on a missing column, a malformed
+    code or task ID, an unknown task type or a repeated (code, task ID).
+    """
+    code = Col("O*NET-SOC Code", "onet_2010_code", "onet_soc")
+    return _read_tasks(path, code, title=True)
+
+
+def _read_tasks(path: str | Path, code: Col, *, title: bool = False) -> pd.DataFrame:
     cols = [
-        CODE,
+        code,
+        *([Col("Title", "title")] if title else []),
         Col("Task ID", "task_id", "int"),
         Col("Task", "task"),
         Col("Task Type", "task_type", required=False),
@@ -54,7 +72,50 @@ def read_task_statements(path: str | Path) -> pd.DataFrame:
         i = int(bad.to_numpy().argmax())
         msg = f"expected 'Core', 'Supplemental' or blank, found {frame['task_type'].iloc[i]!r}"
         raise LayoutError(path, msg, row=i + 2, column="Task Type")
-    return check_unique(frame, ["onet_soc_code", "task_id"], path)
+    return check_unique(frame, [code.name, "task_id"], path)
+
+
+def read_emerging_tasks(path: str | Path) -> pd.DataFrame:
+    """``Emerging Tasks``: statements O*NET collected from incumbents and has under review, each
+    a new task or a revision of a current one (295 in O*NET 29.3).
+
+    Returns onet_soc_code, title, task, category (``New`` or ``Revision``), original_task_id
+    (Int64; the revised task, blank for new ones), original_task, date, domain_source. Raises
+    LayoutError on a missing column, an unknown category, or a revision without its original
+    task (or a new task with one).
+    """
+    cols = [
+        CODE,
+        Col("Title", "title"),
+        Col("Task", "task"),
+        Col("Category", "category"),
+        Col("Original Task ID", "original_task_id", "float", required=False),
+        Col("Original Task", "original_task", required=False),
+        DATE,
+        DOMAIN,
+    ]
+    frame = read_table(path, cols)
+    bad = ~frame["category"].isin(["New", "Revision"])
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        msg = f"expected 'New' or 'Revision', found {frame['category'].iloc[i]!r}"
+        raise LayoutError(path, msg, row=i + 2, column="Category")
+    has_original = frame["original_task_id"].notna() & frame["original_task"].notna()
+    revision = frame["category"] == "Revision"
+    odd = revision != has_original
+    if odd.any():
+        i = int(odd.to_numpy().argmax())
+        want = "an original task ID and text" if revision.iloc[i] else "no original task"
+        msg = f"a {frame['category'].iloc[i]} task needs {want}"
+        raise LayoutError(path, msg, row=i + 2, column="Original Task ID")
+    ids = frame["original_task_id"]
+    frac = ids.notna() & (ids % 1 != 0)
+    if frac.any():
+        i = int(frac.to_numpy().argmax())
+        msg = f"expected a whole task ID, found {ids.iloc[i]!r}"
+        raise LayoutError(path, msg, row=i + 2, column="Original Task ID")
+    frame["original_task_id"] = ids.astype("Int64")
+    return frame
 
 
 def read_alternate_titles(path: str | Path) -> pd.DataFrame:

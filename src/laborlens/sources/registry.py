@@ -1,4 +1,11 @@
-"""The declarative registry of every public source file laborlens reads (``registry.toml``)."""
+"""The declarative registry of every public source file laborlens reads (``registry.toml``).
+
+The packaged ``registry.toml`` is the default. Another registry file (same layout) can be named
+explicitly with the ``registry`` setting (``LABORLENS_REGISTRY``, ``laborlens config set
+registry FILE``, ``get_settings(registry=...)``): every function here takes it as
+``registry_file`` (``None``: the packaged one). The fast test tier uses this for the committed
+slice of the mirror (``tests/fixtures/slice/registry.toml``), whose files have other bytes.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from laborlens.exceptions import ConfigError
 
@@ -74,21 +82,47 @@ def parse_registry(text: str, origin: str = "registry.toml") -> dict[str, Source
     return out
 
 
+def registry(registry_file: str | Path | None = None) -> dict[str, Source]:
+    """All registered sources, keyed by name: of the packaged registry, or of ``registry_file``
+    (a TOML file laid out like it; see the ``registry`` setting). A file is parsed again when
+    it changed (size or modification time)."""
+    if registry_file is None:
+        return _packaged()
+    path = Path(registry_file).expanduser().resolve()
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        msg = f"registry {path}: cannot be read ({exc}); expected a registry TOML file"
+        raise ConfigError(msg) from exc
+    return _load(str(path), stat.st_mtime_ns, stat.st_size)
+
+
 @cache
-def registry() -> dict[str, Source]:
-    """All registered sources, keyed by name."""
+def _packaged() -> dict[str, Source]:
     text = resources.files("laborlens.sources").joinpath("registry.toml").read_text("utf-8")
     return parse_registry(text)
 
 
-def get_source(name: str) -> Source:
-    """Look up one source by name; the error lists close names."""
-    sources = registry()
+@cache
+def _load(path: str, mtime_ns: int, size: int) -> dict[str, Source]:
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"registry {path}: cannot be read ({exc}); expected a registry TOML file"
+        raise ConfigError(msg) from exc
+    return parse_registry(text, origin=path)
+
+
+def get_source(name: str, registry_file: str | Path | None = None) -> Source:
+    """Look up one source by name (in the packaged registry, or in ``registry_file``); the
+    error lists close names."""
+    sources = registry(registry_file)
     if name not in sources:
         import difflib
 
         close = difflib.get_close_matches(name, sources, n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
-        msg = f"Unknown source {name!r}.{hint} `laborlens sources list` shows them all."
+        where = f" in {registry_file}" if registry_file is not None else ""
+        msg = f"Unknown source {name!r}{where}.{hint} `laborlens sources list` shows them all."
         raise ConfigError(msg)
     return sources[name]

@@ -470,11 +470,11 @@ def _validate(titles) -> list[str]:
         if t is None or (isinstance(t, float) and np.isnan(t)):
             t = ""
         if not isinstance(t, str):
-            msg = f"row {i}: a job title must be text; got {type(t).__name__}"
+            msg = f"title {i + 1}: a job title must be text; got {type(t).__name__}"
             raise TitleInputError(msg)
         if len(t) > MAX_TITLE_CHARS:
             msg = (
-                f"row {i}: the title has {len(t)} characters; at most {MAX_TITLE_CHARS} are "
+                f"title {i + 1}: it has {len(t)} characters; at most {MAX_TITLE_CHARS} are "
                 "accepted (is this a job description? use `laborlens posting analyze`)"
             )
             raise TitleInputError(msg)

@@ -531,6 +531,98 @@ views.geography = async (arg) => {
   );
 };
 
+const MEASURE_LABEL = {
+  beta_human: "β, human labels", beta_gpt4: "β, GPT-4 labels", beta_model: "β, laborlens model",
+  aioe: "AIOE", lm_aioe: "Language-modelling AIOE", ms_ai_applicability: "Microsoft AI applicability",
+  aei_task_usage: "Anthropic usage", ilo_2025: "ILO 2025", frey_osborne: "Frey & Osborne",
+};
+
+views.trends = async (arg) => {
+  const measure = arg ? decodeURIComponent(arg) : "beta_human";
+  view(h("h1", {}, "Trends"), loading());
+  let t, p;
+  try {
+    [t, p] = await Promise.all([api(`/api/outcomes/trends?measure=${encodeURIComponent(measure)}`), api("/api/outcomes/postings")]);
+  } catch (err) { view(h("h1", {}, "Trends"), errorBox(err)); return; }
+  const groups = [...new Set(t.trends.map((r) => r.group))].sort((a, b) => a - b);
+  const top = groups[groups.length - 1];
+  const lines = groups.map((g) => {
+    const rows = t.trends.filter((r) => r.group === g);
+    return { type: "scatter", mode: "lines+markers", name: g === 1 ? "1 (least exposed)" : g === top ? `${g} (most exposed)` : String(g), x: rows.map((r) => r.year), y: rows.map((r) => r.employment_index) };
+  });
+  const sectors = p.sectors.filter((r) => r[measure] !== null && r.change_since_nov2022 !== null);
+  const sel = h("select", { id: "trend-measure", onchange: () => { location.hash = `#/trends/${sel.value}`; } },
+    Object.entries(MEASURE_LABEL).map(([v, l]) => h("option", { value: v, selected: v === measure }, l)));
+  const stat = (k) => t.summary[k];
+  const row = (label, k) => ({ label, ...stat(k) });
+  view(
+    h("h1", {}, "Trends"),
+    h("p", {}, "OEWS employment (May 2017–2025, harmonized on SOC 2018) of each fifth of workers by exposure, May 2022 = 100: the last survey before ChatGPT. OEWS pools three years of survey panels, so changes show late and smoothed; 2020 is a pandemic year; exposure is not job loss."),
+    h("form", { class: "inline", onsubmit: (e) => e.preventDefault() }, h("div", { class: "field" }, h("label", { for: "trend-measure" }, "Measure"), sel)),
+    chart("trend-chart", lines, {
+      title: { text: `Employment index by exposure group (${MEASURE_LABEL[measure] || measure})` }, height: 440,
+      xaxis: { title: { text: "OEWS May of year" }, dtick: 1 }, yaxis: { title: { text: "May 2022 = 100" } },
+      shapes: [{ type: "line", x0: 2022, x1: 2022, yref: "paper", y0: 0, y1: 1, line: { dash: "dash", color: "#777" } }],
+      annotations: [{ x: 2022, yref: "paper", y: 1.02, text: "May 2022", showarrow: false }],
+    }),
+    table([
+      { label: "Statistic", key: "label" },
+      { label: "Estimate (pp a year)", num: true, render: (r) => signed(r.estimate) },
+      { label: "95 % interval", num: true, render: (r) => `${signed(r.ci_low)} – ${signed(r.ci_high)}` },
+      { label: "Occupations", num: true, render: (r) => fmt.int(r.n) },
+    ], [
+      row("Growth before (2017→2022), most exposed", "pre_growth_top"),
+      row("Growth before, least exposed", "pre_growth_bottom"),
+      row("Growth after (2022→2025), most exposed", "post_growth_top"),
+      row("Growth after, least exposed", "post_growth_bottom"),
+      row("Difference-in-trends", "diff_in_trends"),
+      row("… with major-group fixed effects", "diff_in_trends_fe"),
+      row("Placebo (fake break May 2019)", "placebo"),
+    ], { caption: "Annual log growth (percent a year) and the change in the gap between the most and least exposed fifth" }),
+    chart("postings-chart", [{
+      type: "scatter", mode: "markers+text", x: sectors.map((r) => r[measure]), y: sectors.map((r) => r.change_since_nov2022),
+      text: sectors.map((r) => r.sector), textposition: "top center", textfont: { size: 10 }, marker: { color: "#0b5cad" },
+      hovertemplate: "%{text}: %{y:.1f} %<extra></extra>",
+    }], { title: { text: "Indeed job postings by sector: change since Nov 2022 against exposure" }, height: 520, xaxis: { title: { text: "sector exposure (employment-weighted)" } }, yaxis: { title: { text: "postings change since Nov 2022, %" } } }),
+  );
+};
+
+views.vulnerability = async (arg) => {
+  const level = arg === "metro" ? "metro" : "state";
+  view(h("h1", {}, "Who needs help"), loading());
+  let map, geo;
+  try {
+    [map, geo] = await Promise.all([api("/api/vulnerability"), api(`/api/vulnerability/areas?level=${level}`)]);
+  } catch (err) { view(h("h1", {}, "Who needs help"), errorBox(err)); return; }
+  const n = map.national;
+  const m = (x) => (x === null || x === undefined ? "–" : `${(x / 1e6).toFixed(1)} M`);
+  const ci = (k) => `${m(n[k])} (95 % interval ${m(n[`${k}_lo`])} – ${m(n[`${k}_hi`])})`;
+  const levelSel = h("select", { id: "vul-level", onchange: () => { location.hash = `#/vulnerability/${levelSel.value}`; } },
+    [["state", "States"], ["metro", "Metro areas"]].map(([v, l]) => h("option", { value: v, selected: v === level }, l)));
+  const areas = geo.areas.filter((a) => a.employment_covered > 0).sort((a, b) => b.helc_share_of_covered - a.helc_share_of_covered);
+  const shown = (level === "state" ? areas : areas.slice(0, 40)).slice().reverse();
+  const grid = [1, 2, 3, 4].map((c) => [1, 2, 3, 4].map((e) => (map.grid.find((g) => g.exposure_quartile === e && g.capacity_quartile === c) || {}).workers / 1e6));
+  view(
+    h("h1", {}, "Who needs help"),
+    h("p", {}, `Exposure (${map.measure}) × adaptive capacity (earnings, age, transferability, local density of similar jobs, projected growth; public data, wages standing in for savings). ${ci("top_quartile_workers")} work in the top exposure quartile; ${ci("high_exposure_low_capacity_workers")} of them are below the median capacity. Exposure is not job loss.`),
+    chart("vul-grid", [{ type: "heatmap", z: grid, x: ["exposure Q1", "Q2", "Q3", "Q4"], y: ["capacity Q1", "Q2", "Q3", "Q4"], colorscale: "Reds", hovertemplate: "%{y}, %{x}: %{z:.1f} M<extra></extra>" }],
+      { title: { text: "Workers (millions) by exposure × capacity quartile" }, height: 360, yaxis: { automargin: true } }),
+    h("form", { class: "inline", onsubmit: (e) => e.preventDefault() }, h("div", { class: "field" }, h("label", { for: "vul-level" }, "Areas"), levelSel)),
+    chart("vul-areas", [{
+      type: "bar", orientation: "h", y: shown.map((a) => a.area_name), x: shown.map((a) => a.helc_share_of_covered),
+      marker: { color: "#b03a2e" }, hovertemplate: "%{y}: %{x:.1%}<extra></extra>",
+    }], { title: { text: "Share of covered workers with high exposure and low capacity (local wages and density)" }, height: Math.max(420, 18 * shown.length + 120), margin: { l: 10, r: 20, t: 50, b: 50 }, yaxis: { automargin: true, tickfont: { size: 11 } }, xaxis: { tickformat: ".0%", rangemode: "tozero" } }),
+    table([
+      { label: level === "state" ? "State" : "Metro area", key: "area_name" },
+      { label: "Covered workers", num: true, render: (a) => fmt.int(a.employment_covered) },
+      { label: "High exposure, low capacity", num: true, render: (a) => fmt.int(a.high_exposure_low_capacity_workers) },
+      { label: "95 % interval", num: true, render: (a) => `${fmt.int(a.high_exposure_low_capacity_workers_lo)} – ${fmt.int(a.high_exposure_low_capacity_workers_hi)}` },
+      { label: "Share", num: true, render: (a) => fmt.pct(a.helc_share_of_covered) },
+      { label: "Unpublished (OEWS)", num: true, render: (a) => fmt.int(a.employment_unpublished) },
+    ], areas, { caption: `${areas.length} areas, largest share first`, wrap: true }),
+  );
+};
+
 // ---------------------------------------------------------------------------------------
 // router
 

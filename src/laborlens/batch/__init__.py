@@ -1,0 +1,1 @@
+"""Batch scoring of posting and task corpora (local processes or Ray)."""

@@ -1,0 +1,291 @@
+"""Score batches of postings (or task lists): occupation, task statements, exposure, posting β.
+
+:class:`PostingScorer` holds the loaded models (posting coder, exposure and automation models,
+O*NET task vectors) and scores one batch at a time with no state carried between batches, so a
+batch's result never depends on which batches came before, on which worker, or in which order:
+the local and Ray engines give identical output. A posting's bootstrap interval is seeded from
+its id.
+
+Per posting: ``id, onet_soc_code, soc_2018_code, occupation_title, occupation_probability,
+n_statements, beta, beta_low, beta_high, automation``: the 6-digit SOC code with the largest
+probability (summed over its O*NET-SOC occupations), its most probable O*NET-SOC occupation, and
+that SOC probability (codes empty when it is below the abstention threshold; β empty when no task
+statement was found). Per statement: ``id, statement, exposure, p_E0,
+p_E1, p_E2``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from laborlens.posting.coder import PostingCoder, body_text
+from laborlens.posting.segment import Segmenter, select, task_verbs
+
+POSTING_COLUMNS = [
+    "id",
+    "onet_soc_code",
+    "soc_2018_code",
+    "occupation_title",
+    "occupation_probability",
+    "n_statements",
+    "beta",
+    "beta_low",
+    "beta_high",
+    "automation",
+]
+STATEMENT_COLUMNS = ["id", "statement", "exposure", "p_E0", "p_E1", "p_E2"]
+TASK_COLUMNS = ["id", "task", "exposure", "p_E0", "p_E1", "p_E2", "beta", "automation"]
+MIN_SIMILARITY = 0.2  # TF-IDF cosine with the nearest O*NET task for a span without a verb
+SIMILARITY_OCCUPATIONS = 3  # the coder's top occupations whose tasks a span is compared with
+BOOTSTRAP = 500
+E_VALUE = np.array([0.0, 1.0, 0.5])  # β weights of E0, E1, E2
+
+
+class PostingScorer:
+    """Loaded once per process (worker); :meth:`score_postings` is a pure function of a batch."""
+
+    def __init__(self, coder: PostingCoder, tasks: pd.DataFrame, exposure, automation) -> None:
+        self.coder = coder
+        self.exposure, self.automation = exposure, automation
+        tasks = tasks.sort_values(["onet_soc_code", "task_id"]).reset_index(drop=True)
+        self.task_matrix = coder.vocabulary.vectorizer.transform(tasks["text"]).tocsr()
+        pos = {c: i for i, c in enumerate(coder.codes)}
+        occ = tasks["onet_soc_code"].map(pos).to_numpy()
+        self.task_start = np.searchsorted(occ, np.arange(len(coder.codes)), side="left")
+        self.task_end = np.searchsorted(occ, np.arange(len(coder.codes)), side="right")
+        self.segmenter = Segmenter(task_verbs(tasks["text"].tolist()))
+        self._e_weights = np.asarray(exposure.decision_weights_)
+
+    @classmethod
+    def from_settings(cls, settings, cache: bool = True) -> PostingScorer:
+        """The scorer over ``settings``' database and default models. Building it fits the
+        vocabulary (tens of seconds); the result is kept in ``settings.cache_dir`` keyed by the
+        database file, the models and the laborlens version, so later workers load it in
+        seconds."""
+        import pickle
+
+        from laborlens.db.connection import connect
+        from laborlens.models.default import ensure_default_model
+
+        exposure = ensure_default_model(settings, "exposure")
+        automation = ensure_default_model(settings, "automation")
+        path = None
+        if cache:
+            path = Path(settings.cache_dir) / f"posting-scorer-{_cache_key(settings)}.pkl"
+            if path.is_file():
+                with open(path, "rb") as f:
+                    scorer = pickle.load(f)
+                scorer.exposure, scorer.automation = exposure, automation
+                return scorer
+        with connect(settings.db_path) as con:
+            coder = PostingCoder.from_database(con)
+            tasks = PostingCoder.vocabulary_frames(con)["tasks"]
+        scorer = cls(coder, tasks, exposure, automation)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            models, scorer.exposure, scorer.automation = (exposure, automation), None, None
+            fd, tmp = tempfile.mkstemp(prefix=".posting-scorer-", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    pickle.dump(scorer, f, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, path)
+            finally:
+                if os.path.exists(tmp):
+                    os.remove(tmp)
+            scorer.exposure, scorer.automation = models
+        return scorer
+
+    # -- statements ---------------------------------------------------------------------------
+    def statements(self, bodies: list[str], candidates: list[np.ndarray]) -> list[list[str]]:
+        """Task-like statements of each body, checked against its candidates' O*NET tasks."""
+        spans = [self.segmenter.spans(body_text(b)) for b in bodies]
+        flat = [s for ss in spans for s in ss]
+        if not flat:
+            return [[] for _ in bodies]
+        vectors = self.coder.vocabulary.vectorizer.transform(flat).tocsr()
+        out, k = [], 0
+        for ss, cands in zip(spans, candidates, strict=True):
+            n = len(ss)
+            if not n:
+                out.append([])
+                continue
+            rows = np.concatenate(
+                [
+                    np.arange(self.task_start[j], self.task_end[j])
+                    for j in cands[:SIMILARITY_OCCUPATIONS]
+                ]
+            )
+            sim = np.zeros(n, dtype=np.float32)
+            if len(rows):
+                m = vectors[k : k + n] @ self.task_matrix[rows].T
+                sim = np.asarray(m.max(axis=1).todense()).ravel()
+            verb = [self.segmenter.starts_with_verb(s) for s in ss]
+            out.append([ss[i] for i in select(ss, verb, sim, MIN_SIMILARITY)])
+            k += n
+        return out
+
+    # -- batches ------------------------------------------------------------------------------
+    def score_postings(
+        self, frame: pd.DataFrame, min_probability: float = 0.0
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(postings, statements) for a frame with ``id``, ``title``, ``description``."""
+        if frame.empty:
+            empty = pd.DataFrame(columns=STATEMENT_COLUMNS)
+            return _typed(pd.DataFrame(columns=POSTING_COLUMNS)), empty.astype(
+                {"id": "string", "statement": "string", "exposure": "string"}
+            )
+        ids = frame["id"].astype(str).tolist()
+        titles = frame["title"].fillna("").astype(str).tolist()
+        bodies = frame["description"].fillna("").astype(str).tolist()
+        idx, probs = self.coder.proba(titles, bodies)
+        found = self.statements(bodies, idx)
+        best, top_p = zip(
+            *(_best_soc(self.coder.soc, j, p) for j, p in zip(idx, probs, strict=True)), strict=True
+        )
+        best, top_p = list(best), np.asarray(top_p, dtype=float)
+        coded = top_p >= min_probability
+        flat = [s for ss in found for s in ss]
+        owner = np.repeat(np.arange(len(ids)), [len(ss) for ss in found])
+        if flat:
+            X = pd.DataFrame({"task": flat, "title": [self.coder.names[best[i]] for i in owner]})
+            p_e = self.exposure.predict_proba(X)
+            p_a = self.automation.predict_proba(X)
+            a_scale = np.arange(p_a.shape[1]) / (p_a.shape[1] - 1)
+            auto = p_a @ a_scale
+        else:
+            p_e, auto = np.zeros((0, 3)), np.zeros(0)
+        beta_s = p_e[:, 1] + 0.5 * p_e[:, 2]
+        rows = []
+        bounds = np.r_[0, np.cumsum([len(ss) for ss in found])]
+        for i, pid in enumerate(ids):
+            a, b = bounds[i], bounds[i + 1]
+            n = b - a
+            beta = lo = hi = au = None
+            if n:
+                beta = float(beta_s[a:b].mean())
+                au = float(auto[a:b].mean())
+                lo, hi = _interval(p_e[a:b], pid)
+            j = best[i]
+            rows.append(
+                (
+                    pid,
+                    self.coder.codes[j] if coded[i] else None,
+                    self.coder.soc[j] if coded[i] else None,
+                    self.coder.names[j] if coded[i] else None,
+                    float(top_p[i]),
+                    int(n),
+                    beta,
+                    lo,
+                    hi,
+                    au,
+                )
+            )
+        postings = pd.DataFrame(rows, columns=POSTING_COLUMNS)
+        labels = np.asarray(self.exposure.classes_, dtype=object)[
+            (p_e * self._e_weights).argmax(1)
+        ] if len(flat) else np.zeros(0, dtype=object)
+        statements = pd.DataFrame(
+            {
+                "id": [ids[i] for i in owner],
+                "statement": flat,
+                "exposure": labels,
+                "p_E0": p_e[:, 0],
+                "p_E1": p_e[:, 1],
+                "p_E2": p_e[:, 2],
+            },
+            columns=STATEMENT_COLUMNS,
+        )
+        return _typed(postings), statements.astype({"id": "string", "statement": "string",
+                                                    "exposure": "string"})
+
+    def score_tasks(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Rated task statements for a frame with ``id``, ``task`` and optional ``title``."""
+        tasks = frame["task"].fillna("").astype(str).tolist()
+        titles = [""] * len(tasks)
+        if "title" in frame:
+            titles = frame["title"].fillna("").astype(str).tolist()
+        X = pd.DataFrame({"task": tasks, "title": titles})
+        p_e = self.exposure.predict_proba(X) if tasks else np.zeros((0, 3))
+        p_a = self.automation.predict_proba(X) if tasks else np.zeros((0, 5))
+        labels = np.asarray(self.exposure.classes_, dtype=object)[
+            (p_e * self._e_weights).argmax(1)
+        ] if tasks else np.zeros(0, dtype=object)
+        return pd.DataFrame(
+            {
+                "id": frame["id"].astype(str).to_numpy(),
+                "task": tasks,
+                "exposure": labels,
+                "p_E0": p_e[:, 0],
+                "p_E1": p_e[:, 1],
+                "p_E2": p_e[:, 2],
+                "beta": p_e[:, 1] + 0.5 * p_e[:, 2],
+                "automation": p_a @ (np.arange(p_a.shape[1]) / max(p_a.shape[1] - 1, 1)),
+            },
+            columns=TASK_COLUMNS,
+        ).astype({"id": "string", "task": "string", "exposure": "string"})
+
+
+def _best_soc(soc: np.ndarray, idx: np.ndarray, p: np.ndarray) -> tuple[int, float]:
+    """The 6-digit SOC code with the largest summed probability (O*NET splits some SOC codes
+    into several occupations), its most probable O*NET-SOC occupation, and the summed
+    probability."""
+    totals: dict[str, float] = {}
+    for j, pj in zip(idx, p, strict=True):
+        totals[soc[j]] = totals.get(soc[j], 0.0) + float(pj)
+    code = max(totals, key=totals.__getitem__)
+    first = next(int(j) for j in idx if soc[j] == code)  # idx is sorted by probability
+    return first, totals[code]
+
+
+def _cache_key(settings) -> str:
+    from laborlens._version import __version__
+    from laborlens.models.default import default_model_dir
+
+    parts = [__version__, str(Path(settings.db_path).resolve())]
+    for p in [Path(settings.db_path)] + [
+        default_model_dir(settings, t) / "model.json" for t in ("exposure", "automation")
+    ]:
+        st = p.stat()
+        parts.append(f"{p.resolve()}:{st.st_size}:{st.st_mtime_ns}")
+    for name in ("coder.py", "segment.py", "clean.py", "score.py", "posting_coder_params.json"):
+        src = Path(__file__).with_name(name)  # the scorer's own code and fitted weights
+        parts.append(hashlib.sha256(src.read_bytes()).hexdigest())
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _interval(p_e: np.ndarray, posting_id: str) -> tuple[float, float]:
+    """95 % bootstrap interval of the posting β: statements resampled, each statement's label
+    drawn from its probabilities; seeded from the posting id (same result on any worker)."""
+    rng = np.random.default_rng(zlib.crc32(posting_id.encode("utf-8")))
+    n = len(p_e)
+    idx = rng.integers(0, n, size=(BOOTSTRAP, n))
+    u = rng.random((BOOTSTRAP, n))
+    # label 0 below p_E0, 1 below p_E0 + p_E1, else 2; β weights E_VALUE
+    c0, c1 = p_e[idx, 0], p_e[idx, 0] + p_e[idx, 1]
+    values = np.where(u < c0, E_VALUE[0], np.where(u < c1, E_VALUE[1], E_VALUE[2]))
+    draws = np.sort(values.mean(axis=1))
+    return float(draws[int(0.025 * (BOOTSTRAP - 1))]), float(draws[int(0.975 * (BOOTSTRAP - 1))])
+
+
+def _typed(postings: pd.DataFrame) -> pd.DataFrame:
+    return postings.astype(
+        {
+            "id": "string",
+            "onet_soc_code": "string",
+            "soc_2018_code": "string",
+            "occupation_title": "string",
+            "occupation_probability": "float64",
+            "n_statements": "int64",
+            "beta": "Float64",
+            "beta_low": "Float64",
+            "beta_high": "Float64",
+            "automation": "Float64",
+        }
+    )
