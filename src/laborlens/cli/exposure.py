@@ -75,17 +75,26 @@ def exposure_score(
         Path | None, typer.Option(help="Model folder [default: the default exposure model]")
     ] = None,
     mirror: MirrorOption = None,
+    precision: Annotated[
+        int,
+        typer.Option(
+            min=0, max=17, help="Decimals kept in the probabilities and the score (3: the "
+            "models are not accurate to more)"
+        ),
+    ] = 3,
     raw_csv: RawCsvOption = False,
 ) -> None:
     """Rate every task in a file: adds the label, class probabilities and beta.
 
     Example: laborlens exposure score --input my_tasks.csv -o scored.csv
+
+    Example: laborlens exposure score --input my_tasks.csv -o scored.parquet --precision 6
     """
     from laborlens.io import write_table
     from laborlens.models.base import ExposureModel
     from laborlens.models.data import read_tasks_to_score
     from laborlens.models.default import ensure_default_model
-    from laborlens.models.scoring import score_frame
+    from laborlens.models.scoring import reliability_note, round_scores, score_frame
 
     check_output_path(output)
     check_input_file(input, "--input")
@@ -103,8 +112,10 @@ def exposure_score(
             title_column=lower.get("title"),
             progress=progress,
         )
+    scored = round_scores(scored, fitted.target, precision)
     write_table(scored, output, neutralize_formulas=not raw_csv)
-    out_print(f"Scored {len(scored)} tasks into {output}")
+    out_print(f"Scored {len(scored)} tasks into {output} (probabilities to {precision} decimals)")
+    out_print(reliability_note(fitted.target, default_model=model is None))
 
 
 @app.command("evaluate")
