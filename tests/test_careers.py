@@ -206,9 +206,11 @@ def test_explanations_match_the_underlying_data(con):
         assert item["technology_to_learn"]["count"] == len(learn)
         listed = item["technology_to_learn"]["top"]
         assert {t["name"] for t in listed} <= learn
-        hot = [t["hot"] for t in listed]
-        assert hot == sorted(hot, reverse=True)  # hot technologies first
+        weights = [t["weight"] for t in listed]
+        assert weights == sorted(weights, reverse=True)  # the most worth learning first
         assert all(bool(tech_sets[code][t["name"]]) == t["hot"] for t in listed)
+        tl = item["technology_to_learn"]
+        assert tl["worth_learning"] + tl["not_current"] + tl["uncommon"] == tl["count"]
         wage_a, beta_a = facts[CSR]
         wage_b, beta_b = facts[code]
         if wage_a is not None and wage_b is not None:
@@ -422,3 +424,137 @@ def test_report_section_lists_exposed_origins_and_the_reskilling_ranking(careers
     assert all(betas[c] >= 0.5 for c in recs["origin_code"])
     assert len(section.tables["careers_reskilling"]) > 60
     assert "plotly" in section.html.lower()
+
+
+CASHIERS = "41-2011.00"
+STOCKERS = "53-7065.00"
+TRANSIT_BUS = "53-3052.00"
+SCHOOL_BUS = "53-3051.00"
+FORKLIFT = "53-7051.00"  # Industrial Truck and Tractor Operators
+VEHICLE_CLEANERS = "53-7061.00"  # Cleaners of Vehicles and Equipment
+
+
+def test_an_exact_title_resolves_without_asking(con):
+    """Issue 18: "cashier" is the O*NET title Cashiers, though alternate titles name others."""
+    alternates = con.execute(
+        "SELECT count(DISTINCT onet_soc_code) FROM onet_alternate_titles "
+        "WHERE lower(alternate_title) = 'cashier' OR lower(short_title) = 'cashier'"
+    ).fetchone()[0]
+    reported = con.execute(
+        "SELECT count(DISTINCT onet_soc_code) FROM onet_reported_titles "
+        "WHERE lower(reported_title) = 'cashier'"
+    ).fetchone()[0]
+    assert max(alternates, reported) >= 1  # the alternate titles alone would not settle it
+    for text in ("cashier", "Cashiers", " CASHIERS "):
+        assert resolve_occupation(con, text) == CASHIERS
+    assert resolve_occupation(con, "customer service representative") == CSR
+    # two O*NET titles begin "Bus Drivers": still a question, with both offered
+    with pytest.raises(AmbiguousOccupationError) as info:
+        resolve_occupation(con, "bus drivers")
+    assert {SCHOOL_BUS, TRANSIT_BUS} <= {c for c, _ in info.value.candidates}
+
+
+def _raw_technology(con):
+    rows = con.execute(
+        "SELECT onet_soc_code, example, bool_or(hot_technology), bool_or(coalesce(in_demand, "
+        "false)) FROM onet_technology_skills GROUP BY ALL"
+    ).fetchall()
+    uses: dict[str, set] = {}
+    current: dict[str, bool] = {}
+    for code, example, hot, demand in rows:
+        uses.setdefault(code, set()).add(example)
+        current[example] = current.get(example, False) or bool(hot) or bool(demand)
+    return uses, current
+
+
+def test_technology_to_learn_is_current_and_what_the_destination_uses(con):
+    """Issue 18: no "AOL MapQuest, Microsoft MapPoint" for a cashier moving to bus driving, no
+    Microsoft Access for a cashier moving to stocking; warehouse tools instead."""
+    from laborlens.careers.recommend import _technology_to_learn
+
+    uses, current = _raw_technology(con)
+    tech = _technology_to_learn(con, CASHIERS, [STOCKERS, TRANSIT_BUS])
+    bus = tech[TRANSIT_BUS]
+    bus_new = uses[TRANSIT_BUS] - uses[CASHIERS]
+    assert {"AOL MapQuest", "Microsoft MapPoint"} <= bus_new  # O*NET lists them for bus drivers
+    assert not current["AOL MapQuest"]
+    assert not current["Microsoft MapPoint"]
+    names = {t["name"] for t in bus["top"]}
+    assert not names & {"AOL MapQuest", "Microsoft MapPoint"}
+    assert bus["not_current"] >= 2  # left out, and counted
+    assert bus["count"] == len(bus_new)
+    stock = tech[STOCKERS]
+    names = [t["name"] for t in stock["top"]]
+    assert "Microsoft Access" in uses[STOCKERS] - uses[CASHIERS]
+    assert "Microsoft Access" not in names  # an office database stockers' peers rarely list
+    assert "Warehouse management system WMS" in names
+    for entry in tech.values():
+        assert all(current[t["name"]] for t in entry["top"])  # obsolete products out
+        weights = [t["weight"] for t in entry["top"]]
+        assert weights == sorted(weights, reverse=True)
+
+
+def _expected_tier(step: float, gap: float) -> str:
+    step = 0.0 if np.isnan(step) else step
+    gap = 0.0 if np.isnan(gap) else gap
+    if step <= 0 and gap <= 1.0:
+        return "close"
+    if step <= 1 and gap <= 2.0:
+        return "stretch"
+    return "major retraining"
+
+
+@pytest.mark.parametrize("origin", [CSR, CASHIERS, TRANSIT_BUS, FORKLIFT])
+def test_feasibility_agrees_with_the_evidence_shown(con, origin):
+    """Issue 18: no "major retraining" beside "no gap" in the same job zone; the tier follows
+    the job-zone step and the largest gap shown, and its reason says them in words."""
+    zones = dict(con.execute("SELECT onet_soc_code, job_zone FROM occupations").fetchall())
+    for objective in ("balanced", "safer"):
+        rec = recommend_careers(origin, top=15, objective=objective, con=con)
+        for item in rec.items:
+            step = zones[item["onet_soc_code"]] - zones[origin]
+            gaps = item["level_gaps"]
+            largest = gaps[0]["gap"] if gaps else (0.0 if item["ratings_compared"] else np.nan)
+            assert item["feasibility"] == _expected_tier(step, largest), item
+            reason = item["feasibility_reason"]
+            if step == 0:
+                assert reason.startswith("same job zone")
+            if gaps:
+                assert f"largest gap {largest:.1f} level points ({gaps[0]['element']})" in reason
+            elif item["ratings_compared"]:
+                assert "no skill or knowledge gap" in reason
+                assert item["feasibility"] != "major retraining" or step >= 2
+    row = con.execute(
+        "SELECT job_zone_step, max_level_gap FROM occupation_similarity "
+        "WHERE onet_soc_code = ? AND related_code = ?",
+        [FORKLIFT, VEHICLE_CLEANERS],
+    ).fetchone()
+    assert row is not None
+    from laborlens.careers.recommend import feasibility
+
+    assert feasibility(*row) == "close"  # Industrial Truck Operators -> Cleaners of Vehicles
+
+
+def test_plural_words():
+    from laborlens.careers.recommend import plural
+
+    assert plural(1, "shared activity") == "1 shared activity"
+    assert plural(0, "shared activity") == "0 shared activities"
+    assert plural(3, "job zone") == "3 job zones"
+    assert plural(2, "box") == "2 boxes"
+    assert plural(2, "day") == "2 days"
+    assert plural(1200, "worker") == "1,200 workers"
+
+
+def test_cli_explanations_read_as_sentences(careers_settings):
+    db = str(careers_settings.db_path)
+    for who in ("cashier", "customer service representative", TRANSIT_BUS):
+        result = runner.invoke(app, ["careers", "recommend", who, "--db", db])
+        assert result.exit_code == 0, result.output
+        out = result.stdout
+        assert " 1 shared activities" not in out
+        assert "0 activities" not in out
+        assert "e.g. –" not in out
+        assert "AOL MapQuest" not in out
+        assert "largest gap: none" not in out
+        assert "level points" in out or "no skill or knowledge gap" in out

@@ -85,3 +85,34 @@ def test_bad_label_in_labels_file_names_row(source_path, tmp_path):
         match=r"row 6, column 'human_exposure_agg': expected one of E0, E1, E2, found 'E9'",
     ):
         eloundou.read_exposure_labels(bad)
+
+
+def test_the_rubric_is_defined_once():
+    """Levels, sources, weightings and the α/β/γ formula live in laborlens.exposure.rubric;
+    no other module spells the formula or the label table again."""
+    import re
+    from pathlib import Path
+
+    import laborlens.exposure.rubric as rubric
+
+    src = Path(rubric.__file__).resolve().parents[1]
+    patterns = {
+        "the β formula": re.compile(r"\+\s*0\.5\s*\*\s*\w*(p_?e2|p_E2|proba\[:, 2\])", re.I),
+        "the hard-label table": re.compile(r"\"E2\":\s*\(0\.0,\s*1\.0\)"),
+        "the source list": re.compile(r"\(\"human\", \"gpt4\", \"model\"\)"),
+    }
+    offenders = []
+    for path in src.rglob("*.py"):
+        if path.name == "rubric.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        offenders += [f"{path.name}: {what}" for what, p in patterns.items() if p.search(text)]
+    assert offenders == []
+    e1, e2 = rubric.label_probabilities(pd.Series(["E0", "E1", "E2"]))
+    np.testing.assert_array_equal(rubric.measure_values(e1, e2, "alpha"), [0.0, 1.0, 0.0])
+    np.testing.assert_array_equal(rubric.measure_values(e1, e2, "beta"), [0.0, 1.0, 0.5])
+    np.testing.assert_array_equal(rubric.measure_values(e1, e2, "gamma"), [0.0, 1.0, 1.0])
+    with pytest.raises(LaborlensError, match="expected E0, E1 or E2"):
+        rubric.label_probabilities(pd.Series(["E0", "E3"]))
+    with pytest.raises(LaborlensError, match="alpha, beta or gamma"):
+        rubric.measure_values(e1, e2, "delta")

@@ -303,7 +303,7 @@ def test_cli_writes_every_table(impact_settings, tmp_path):
 
 
 def test_engine_agrees_with_the_report_roll_up(impact_settings, default_result):
-    """The array engine and laborlens.labor (the core report's pandas roll-up) agree."""
+    """The core report takes its shares and coverage from the engine."""
     from laborlens.report.main import compute_tables
 
     tables, coverage = compute_tables(impact_settings)

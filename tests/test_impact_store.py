@@ -171,3 +171,42 @@ def test_a_statistic_the_store_does_not_know_is_refused(fresh):
     tables["county"] = tables["state"]
     with pytest.raises(LaborlensError, match=r"county, major_group\.share_ge_0\.3, which"):
         _check_complete(tables)
+
+
+def test_the_report_headline_is_the_stored_aggregate(built_without_models, con):
+    """One engine for every headline: the report's shares, major-group means and coverage are
+    the stored impact aggregates of the same choices (paper weighting, β, OEWS May 2025,
+    crosswalk link), to the last bit."""
+    from laborlens.report.main import compute_tables
+
+    tables, coverage = compute_tables(built_without_models)
+    stored = con.execute(
+        "SELECT source, breakdown, group_code, statistic, point, employment_covered, "
+        "employment_total, units_covered FROM impact_aggregates WHERE weighting = 'paper' "
+        "AND measure = 'beta' AND vintage = 2025 AND link = 'crosswalk'"
+    ).df()
+    shares = tables["share_of_workers_exposed"]
+    beta = shares[shares["measure"] == "beta"]
+    assert sorted(beta["source"].unique()) == sorted(stored["source"].unique())
+    for row in beta.itertuples():
+        hit = stored[
+            (stored["source"] == row.source)
+            & (stored["breakdown"] == "all_workers")
+            & (stored["statistic"] == f"share_ge_{row.threshold:g}")
+        ]
+        assert len(hit) == 1
+        assert row.share_of_workers == hit["point"].iloc[0]
+        assert coverage[row.source].employment_scored == hit["employment_covered"].iloc[0]
+        assert coverage[row.source].employment_total == hit["employment_total"].iloc[0]
+        assert coverage[row.source].occupations_scored == hit["units_covered"].iloc[0]
+    groups = tables["exposure_by_major_group"]
+    means = stored[(stored["breakdown"] == "major_group") & (stored["statistic"] == "mean_exposure")]
+    merged = groups.merge(
+        means, left_on=["source", "soc_major_code"], right_on=["source", "group_code"]
+    )
+    assert len(merged) == len(groups) > 0
+    np.testing.assert_array_equal(merged["beta"], merged["point"])
+    # the other measures differ from β, so the table does not repeat one column three times
+    assert (groups["gamma"] >= groups["beta"]).all()
+    assert (groups["beta"] >= groups["alpha"]).all()
+    assert (groups["gamma"] > groups["alpha"]).any()

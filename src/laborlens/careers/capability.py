@@ -26,7 +26,8 @@ CAPABILITY = Capability(
         ),
         Table(
             "career_technology",
-            "Technology skill examples per occupation with hot/in-demand flags",
+            "Technology skill examples per occupation with hot/in-demand flags and how common "
+            "each is among the occupation's peers",
         ),
     ),
     build="laborlens.careers.precompute:build_career_tables",

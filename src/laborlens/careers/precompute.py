@@ -27,6 +27,7 @@ from laborlens.careers import similarity as sim
 from laborlens.careers.features import Features, load_features
 from laborlens.careers.recommend import IMPORTANT
 from laborlens.db.connection import write_table
+from laborlens.exposure.rubric import SOURCES
 
 log = logging.getLogger(__name__)
 
@@ -121,12 +122,16 @@ def facts_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "SELECT onet_soc_code, source, beta FROM occupation_exposure WHERE weighting = 'paper'"
     ).df()
     wide = exposure.pivot(index="onet_soc_code", columns="source", values="beta")
-    for source in ("human", "gpt4", "model"):
+    for source in SOURCES:
         col = wide[source] if source in wide else pd.Series(dtype=float)
         frame[f"beta_{source}"] = frame["onet_soc_code"].map(col).astype(float)
     frame["wage_topcoded"] = frame["wage_topcoded"].astype("boolean")
     return frame
 
+
+PEER_MIN = 5
+"""A SOC minor group with fewer occupations listing technology is too small to say what its
+occupations commonly use; the major group stands in."""
 
 EXPLANATION_TABLES = {
     "career_elements": """
@@ -152,11 +157,46 @@ EXPLANATION_TABLES = {
         FROM onet_tasks_to_dwas t JOIN df USING (dwa_id) JOIN onet_dwas d USING (dwa_id)
         ORDER BY t.onet_soc_code, df.occupations, d.dwa_title
     """,
-    "career_technology": """
-        SELECT onet_soc_code, example, bool_or(hot_technology) AS hot,
-               bool_or(coalesce(in_demand, false)) AS in_demand
-        FROM onet_technology_skills GROUP BY onet_soc_code, example
-        ORDER BY onet_soc_code, hot DESC, in_demand DESC, example
+    # One row per occupation and technology example, with how current it is (O*NET's Hot
+    # Technology flag, In Demand for this occupation and for any) and how common: the share of
+    # the occupation's peers listing it (its SOC minor group, or its major group when the minor
+    # group has fewer than PEER_MIN occupations) and the share of all occupations.
+    "career_technology": f"""
+        WITH t AS (
+            SELECT onet_soc_code, example, bool_or(hot_technology) AS hot,
+                   bool_or(coalesce(in_demand, false)) AS in_demand
+            FROM onet_technology_skills GROUP BY onet_soc_code, example
+        ),
+        occ AS (
+            SELECT DISTINCT onet_soc_code, left(onet_soc_code, 4) AS minor,
+                   left(onet_soc_code, 2) AS major FROM t
+        ),
+        n_minor AS (SELECT minor, count(*) AS n FROM occ GROUP BY minor),
+        n_major AS (SELECT major, count(*) AS n FROM occ GROUP BY major),
+        by_minor AS (
+            SELECT t.example, o.minor, count(*) AS n FROM t JOIN occ o USING (onet_soc_code)
+            GROUP BY t.example, o.minor
+        ),
+        by_major AS (
+            SELECT t.example, o.major, count(*) AS n FROM t JOIN occ o USING (onet_soc_code)
+            GROUP BY t.example, o.major
+        ),
+        everywhere AS (
+            SELECT example, count(*) / (SELECT count(*) FROM occ) AS global_share,
+                   bool_or(in_demand) AS in_demand_anywhere
+            FROM t GROUP BY example
+        )
+        SELECT t.onet_soc_code, t.example, t.hot, t.in_demand, e.in_demand_anywhere,
+               CASE WHEN nmi.n >= {PEER_MIN} THEN bmi.n / nmi.n ELSE bma.n / nma.n END
+                   AS peer_share,
+               e.global_share
+        FROM t JOIN occ o USING (onet_soc_code)
+        JOIN n_minor nmi ON nmi.minor = o.minor
+        JOIN n_major nma ON nma.major = o.major
+        JOIN by_minor bmi ON bmi.example = t.example AND bmi.minor = o.minor
+        JOIN by_major bma ON bma.example = t.example AND bma.major = o.major
+        JOIN everywhere e ON e.example = t.example
+        ORDER BY t.onet_soc_code, t.hot DESC, t.in_demand DESC, t.example
     """,
 }
 

@@ -29,7 +29,7 @@ import pandas as pd
 from laborlens.careers.resolve import resolve_occupation
 from laborlens.config import Settings, get_settings
 from laborlens.db.connection import connect, database_errors
-from laborlens.exceptions import ConfigError
+from laborlens.exceptions import ConfigError, DatabaseError
 
 TERMS = ("similarity", "exposure", "wage", "growth", "openings", "education")
 
@@ -71,11 +71,13 @@ OBJECTIVES: dict[str, dict[str, float]] = {
 
 BETA_SOURCES = ("model", "human", "gpt4")
 
-# Feasibility tiers (docs/careers.md): thresholds on the transition score (the median score of
-# an occupation's 10th nearest destination is about 0.65), the job-zone step and the largest
-# level gap (0–7 O*NET level points) among elements important to the destination.
-CLOSE = {"similarity": 0.70, "zone_step": 0, "max_gap": 1.0}
-STRETCH = {"similarity": 0.60, "zone_step": 1, "max_gap": 2.0}
+# Feasibility tiers (docs/careers.md) rest on the evidence each recommendation shows: the
+# job-zone step and the largest level gap (0–7 O*NET level points) among skills and knowledge
+# important to the destination. The transition score ranks the candidates (every candidate is
+# among the origin's nearest destinations) but does not set the tier, so a tier never
+# contradicts the gaps shown beside it.
+CLOSE = {"zone_step": 0, "max_gap": 1.0}
+STRETCH = {"zone_step": 1, "max_gap": 2.0}
 
 IMPORTANT = 3.0  # O*NET importance of 3 ("important") or more on the 1–5 scale
 N_SHARED = 5
@@ -83,14 +85,56 @@ N_GAPS = 5
 N_TECH = 8
 
 
-def feasibility(similarity: float, zone_step: float, max_gap: float) -> str:
-    """``close``, ``stretch`` or ``major retraining`` (unknown zone or gap counts as 0)."""
+def feasibility(zone_step: float, max_gap: float) -> str:
+    """``close``, ``stretch`` or ``major retraining`` from the job-zone step and the largest
+    important level gap (an unknown zone or gap counts as 0; :func:`feasibility_reason` says so).
+    """
     step = 0.0 if np.isnan(zone_step) else zone_step
-    gap = 0.0 if np.isnan(max_gap) else max_gap
+    # the gap as shown (rounded to 4 decimals), so a float32 1.0000001 is not a "stretch"
+    gap = 0.0 if np.isnan(max_gap) else max(round(float(max_gap), 4), 0.0)
     for tier, t in (("close", CLOSE), ("stretch", STRETCH)):
-        if similarity >= t["similarity"] and step <= t["zone_step"] and gap <= t["max_gap"]:
+        if step <= t["zone_step"] and gap <= t["max_gap"]:
             return tier
     return "major retraining"
+
+
+def plural(n: int | float, singular: str, plural_form: str | None = None) -> str:
+    """``1 activity``, ``2 activities``, ``0 shared activities``: a count with its noun."""
+    n = int(n)
+    if n == 1:
+        return f"1 {singular}"
+    if plural_form is None:
+        head, _, last = singular.rpartition(" ")
+        if last.endswith("y") and last[-2:-1] not in "aeiou":
+            last = last[:-1] + "ies"
+        elif last.endswith(("s", "x", "ch", "sh")):
+            last += "es"
+        else:
+            last += "s"
+        plural_form = f"{head} {last}".strip()
+    return f"{n:,} {plural_form}"
+
+
+def feasibility_reason(zone_step: float, max_gap: float, gap_element: str | None) -> str:
+    """The evidence behind the tier, in words (the same numbers :func:`feasibility` uses)."""
+    if np.isnan(zone_step):
+        zone = "job zone unknown"
+    elif zone_step > 0:
+        zone = f"{plural(zone_step, 'job zone')} up"
+    elif zone_step < 0:
+        zone = f"{plural(-zone_step, 'job zone')} down"
+    else:
+        zone = "same job zone"
+    if not np.isnan(max_gap):
+        max_gap = round(float(max_gap), 4)  # as shown in level_gaps
+    if np.isnan(max_gap):
+        gap = "no O*NET skill ratings to compare"
+    elif max_gap <= 0:
+        gap = "no skill or knowledge gap"
+    else:
+        gap = f"largest gap {max_gap:.1f} level points"
+        gap += f" ({gap_element})" if gap_element else ""
+    return f"{zone}; {gap}"
 
 
 def objective_weights(objective: str, weights: dict[str, float] | None = None) -> dict[str, float]:
@@ -271,9 +315,12 @@ def recommend_careers(
                 "similarity": round(float(c["similarity"][j]), 4),
                 "score": round(float(score[i]), 4),
                 "feasibility": feasibility(
-                    float(c["similarity"][j]),
+                    float(c["job_zone_step"][j]), float(c["max_level_gap"][j])
+                ),
+                "feasibility_reason": feasibility_reason(
                     float(c["job_zone_step"][j]),
                     float(c["max_level_gap"][j]),
+                    gaps[b][0]["element"] if gaps.get(b) else None,
                 ),
                 "components": {k.removeprefix("sim_"): _num(c[k][j]) for k in sims}
                 | {"symmetric": _num(c["symmetric_similarity"][j])},
@@ -295,7 +342,10 @@ def recommend_careers(
                 # empty level_gaps list then means "unknown", not "no gap".
                 "ratings_compared": bool(np.isfinite(c["level_shortfall"][j])),
                 "level_gaps": gaps.get(b, []),
-                "technology_to_learn": tech.get(b, {"count": 0, "top": []}),
+                "technology_to_learn": tech.get(
+                    b,
+                    {"count": 0, "top": [], "not_current": 0, "uncommon": 0, "worth_learning": 0},
+                ),
             }
         )
     origin = {"onet_soc_code": code, "title": str(c["title"][0]), **_facts(c, 0, beta)}
@@ -387,25 +437,82 @@ def _level_gaps(con, a: str, codes: list[str]) -> dict[str, list[dict]]:
     return out
 
 
+COMMON_PEER_SHARE = 0.25
+"""A technology listed by at least this share of the destination's peer occupations (its SOC
+minor group) is common in that line of work."""
+TYPICAL_LIFT = 2.0
+"""... or one its peers list at least this many times as often as occupations at large."""
+
+
+def technology_weight(hot: bool, in_demand: bool, in_demand_anywhere: bool, peer: float) -> float:
+    """How much a technology is worth learning for the destination: how common it is among the
+    destination's peers, raised when it is current (O*NET Hot Technology, In Demand anywhere),
+    and first of all when employers ask for it in this destination's postings (In Demand)."""
+    return 2.0 * in_demand + peer * (1.0 + hot + 0.5 * in_demand_anywhere)
+
+
 def _technology_to_learn(con, a: str, codes: list[str]) -> dict[str, dict]:
-    """Technology skills in B's list and not A's: hot technologies first, then in-demand."""
+    """Technology skills in B's list and not A's worth learning, best first.
+
+    Kept: current ones (Hot Technology or In Demand in O*NET) that B's postings ask for or that
+    are common (:data:`COMMON_PEER_SHARE`) or typical (:data:`TYPICAL_LIFT`) among B's peers;
+    ranked by :func:`technology_weight`. Left out, and counted: products O*NET marks neither hot
+    nor in demand anywhere (MapQuest, MapPoint …), and generic office tools B's line of work
+    rarely uses.
+    """
     if not codes:
         return {}
-    rows = _rows(
-        con,
-        f"""
-        SELECT b.onet_soc_code, b.example, b.hot, b.in_demand FROM career_technology b
-        ANTI JOIN (SELECT example FROM career_technology WHERE onet_soc_code = ?) m
-          USING (example)
-        WHERE b.onet_soc_code IN ({_placeholders(codes)})
-        ORDER BY b.onet_soc_code, b.hot DESC, b.in_demand DESC, b.example
-        """,
-        [a, *codes],
-    )
+    try:
+        rows = _rows(
+            con,
+            f"""
+            SELECT b.onet_soc_code, b.example, b.hot, b.in_demand, b.in_demand_anywhere,
+                   b.peer_share, b.global_share
+            FROM career_technology b
+            ANTI JOIN (SELECT example FROM career_technology WHERE onet_soc_code = ?) m
+              USING (example)
+            WHERE b.onet_soc_code IN ({_placeholders(codes)})
+            ORDER BY b.onet_soc_code, b.example
+            """,
+            [a, *codes],
+        )
+    except duckdb.BinderException as exc:
+        msg = (
+            "The database's career_technology table predates the technology ranking "
+            f"({exc}). Rebuild it with `laborlens build`."
+        )
+        raise DatabaseError(msg) from exc
     out: dict[str, dict] = {}
-    for b, example, hot, in_demand in rows:
-        entry = out.setdefault(b, {"count": 0, "top": []})
+    ranked: dict[str, list] = {}
+    for b, example, hot, in_demand, anywhere, peer, share in rows:
+        entry = out.setdefault(b, {"count": 0, "top": [], "not_current": 0, "uncommon": 0})
         entry["count"] += 1
-        if len(entry["top"]) < N_TECH:
-            entry["top"].append({"name": example, "hot": bool(hot), "in_demand": bool(in_demand)})
+        current = bool(hot) or bool(anywhere)
+        if not current:
+            entry["not_current"] += 1
+            continue
+        relevant = (
+            bool(in_demand)
+            or peer >= COMMON_PEER_SHARE
+            or (share > 0 and peer / share >= TYPICAL_LIFT)
+        )
+        if not relevant:
+            entry["uncommon"] += 1
+            continue
+        weight = technology_weight(bool(hot), bool(in_demand), bool(anywhere), float(peer))
+        ranked.setdefault(b, []).append(
+            {
+                "name": example,
+                "hot": bool(hot),
+                "in_demand": bool(in_demand),
+                "peer_share": round(float(peer), 4),
+                "weight": round(weight, 4),
+            }
+        )
+    for b, items in ranked.items():
+        items.sort(key=lambda t: (-t["weight"], t["name"]))
+        out[b]["top"] = items[:N_TECH]
+        out[b]["worth_learning"] = len(items)
+    for entry in out.values():
+        entry.setdefault("worth_learning", 0)
     return out

@@ -1,10 +1,11 @@
 """Resolve what a user typed (an O*NET-SOC or SOC code, or a job title) to one occupation.
 
 Order: 8-digit O*NET-SOC code; 6-digit SOC code (O*NET codes under it, or whose SOC 2018 or
-OEWS code it is); exact O*NET title; exact alternate, short or reported title; O*NET titles
-containing the text; else the job-title coder (:mod:`laborlens.titles`) with its calibrated
-probabilities. One match resolves; several raise :class:`AmbiguousOccupationError` with
-the candidates; none raises :class:`OccupationNotFoundError` naming the input.
+OEWS code it is); exact O*NET title, singular or plural ("cashier" → Cashiers); exact
+alternate, short or reported title; O*NET titles containing the text; else the job-title coder
+(:mod:`laborlens.titles`) with its calibrated probabilities. One match resolves; several raise
+:class:`AmbiguousOccupationError` with the candidates; none raises
+:class:`OccupationNotFoundError` naming the input.
 """
 
 from __future__ import annotations
@@ -62,7 +63,17 @@ def occupation_candidates(
             "15-1252.00 or a SOC code like 15-1252."
         )
         raise OccupationNotFoundError(msg)
-    key = text.lower()
+    key = " ".join(text.lower().split())
+    # an exact O*NET title, in the singular or the plural ("cashier" is "Cashiers"), resolves
+    # before the alternate titles, where "cashier" also names other occupations
+    rows = query(
+        con,
+        "SELECT onet_soc_code, title FROM occupations WHERE lower(title) IN (?, ?, ?, ?) "
+        "ORDER BY onet_soc_code",
+        [key, f"{key}s", f"{key}es", key.removesuffix("s")],
+    )
+    if len(rows) == 1:
+        return list(rows.itertuples(index=False, name=None))
     for sql in (
         "SELECT onet_soc_code, title FROM occupations WHERE lower(title) = ?",
         """

@@ -49,10 +49,6 @@ def _fmt(value: float | None, digits: int = 2, *, sign: bool = False) -> str:
     return f"{value:+,.{digits}f}" if sign else f"{value:,.{digits}f}"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s" if not word.endswith("y") else (
-        f"{n} {word[:-1]}ies"
-    )
 
 
 @app.command("recommend")
@@ -79,7 +75,7 @@ def careers_recommend(
 
     Example: laborlens careers recommend 43-4051.00 --objective safer --top 5
     """
-    from laborlens.careers.recommend import recommend_careers
+    from laborlens.careers.recommend import plural, recommend_careers
 
     if fmt not in ("table", "json"):
         msg = f"--format {fmt!r}: expected table or json"
@@ -117,18 +113,13 @@ def careers_recommend(
         )
         tech = ", ".join(t["name"] for t in i["technology_to_learn"]["top"][:3])
         shared = i["shared_activities"]
-        activities = _plural(shared["count"], "shared activity")
+        activities = plural(shared["count"], "shared activity")
         notes.append(
-            f"{i['rank']}. {i['title']}: {activities}"
+            f"{i['rank']}. {i['title']} ({i['feasibility']}: {i['feasibility_reason']}): "
+            f"{activities}"
             + (f" (e.g. {shared['top'][0]})" if shared["top"] else "")
-            + (
-                f"; level gaps: {gaps}"
-                if gaps
-                else "; no level gap"
-                if i["ratings_compared"]
-                else "; no O*NET ratings to compare levels"
-            )
-            + (f"; learn: {tech}" if tech else "")
+            + (f"; level gaps: {gaps}" if gaps else "")
+            + (f"; technology to learn: {tech}" if tech else "")
         )
         table.add_row(
             str(i["rank"]),

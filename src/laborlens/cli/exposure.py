@@ -75,6 +75,13 @@ def exposure_score(
         Path | None, typer.Option(help="Model folder [default: the default exposure model]")
     ] = None,
     mirror: MirrorOption = None,
+    precision: Annotated[
+        int,
+        typer.Option(
+            min=0, max=17, help="Decimals kept in the probabilities and the score (3: the "
+            "models are not accurate to more)"
+        ),
+    ] = 3,
     raw_csv: RawCsvOption = False,
     explain: Annotated[
         bool,
@@ -88,13 +95,17 @@ def exposure_score(
 ) -> None:
     """Rate every task in a file: adds the label, class probabilities and beta.
 
+    Example: laborlens exposure score --input my_tasks.csv -o scored.csv
+
+    Example: laborlens exposure score --input my_tasks.csv -o scored.parquet --precision 6
+
     Example: laborlens exposure score --input my_tasks.csv -o scored.csv --explain
     """
     from laborlens.io import write_table
     from laborlens.models.base import ExposureModel
     from laborlens.models.data import read_tasks_to_score
     from laborlens.models.default import ensure_default_model
-    from laborlens.models.scoring import score_frame
+    from laborlens.models.scoring import reliability_note, round_scores, score_frame
 
     check_output_path(output)
     check_input_file(input, "--input")
@@ -112,6 +123,7 @@ def exposure_score(
             title_column=lower.get("title"),
             progress=progress,
         )
+    scored = round_scores(scored, fitted.target, precision)
     if explain:
         import pandas as pd
 
@@ -125,7 +137,8 @@ def exposure_score(
             columns = explain_columns(explain_rows(fitted, X, neighbours=neighbours))
         scored = pd.concat([scored.reset_index(drop=True), columns], axis=1)
     write_table(scored, output, neutralize_formulas=not raw_csv)
-    out_print(f"Scored {len(scored)} tasks into {output}")
+    out_print(f"Scored {len(scored)} tasks into {output} (probabilities to {precision} decimals)")
+    out_print(reliability_note(fitted.target, default_model=model is None))
 
 
 @app.command("evaluate")

@@ -7,9 +7,9 @@ import pandas as pd
 
 from laborlens.db.connection import query
 from laborlens.exceptions import LaborlensError
-from laborlens.exposure.occupation import WEIGHTINGS
+from laborlens.exposure.rubric import SOURCES, WEIGHTINGS
 
-EXPOSURE_SOURCES = ("human", "gpt4", "model")
+EXPOSURE_SOURCES = SOURCES  # the rubric's sources, named here for existing callers
 
 
 def occupation_exposure(

@@ -24,8 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from laborlens.exceptions import ConfigError
-from laborlens.exposure.occupation import task_weights
+from laborlens.exposure.rubric import measure_values, task_weights
 from laborlens.impact.choices import Choices
 from laborlens.impact.data import ImpactData
 
@@ -69,18 +68,6 @@ def task_arrays(tasks: pd.DataFrame, weighting: str, *, probabilistic: bool) -> 
         p_e2=tasks["p_E2"].to_numpy(dtype="float64"),
         probabilistic=probabilistic,
     )
-
-
-def measure_values(p_e1: np.ndarray, p_e2: np.ndarray, measure: str) -> np.ndarray:
-    """α, β or γ of tasks from p(E1), p(E2) (or 0/1 indicators)."""
-    if measure == "alpha":
-        return p_e1
-    if measure == "beta":
-        return p_e1 + 0.5 * p_e2
-    if measure == "gamma":
-        return p_e1 + p_e2
-    msg = f"measure must be alpha, beta or gamma; got {measure!r}"
-    raise ConfigError(msg)
 
 
 def occupation_scores(ta: TaskArrays, measure: str) -> tuple[np.ndarray, np.ndarray]:

@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from laborlens.exceptions import ConfigError
+from laborlens.exposure.rubric import measure_values
 from laborlens.impact.data import ImpactData
 from laborlens.sources.aei_collaboration import normalise_task, read_collaboration_by_task
 
@@ -71,7 +72,7 @@ def task_scores(data: ImpactData) -> dict[str, pd.DataFrame]:
     """Task scores in [0, 1] per scheme: onet_soc_code, task_id, score."""
     out = {}
     for source, t in data.tasks.items():
-        out[f"exposure_{source}"] = t.assign(score=t["p_E1"] + 0.5 * t["p_E2"])[
+        out[f"exposure_{source}"] = t.assign(score=measure_values(t["p_E1"], t["p_E2"], "beta"))[
             ["onet_soc_code", "task_id", "score"]
         ]
     for source, t in data.automation.items():

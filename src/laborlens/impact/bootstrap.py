@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from laborlens.exceptions import ConfigError
-from laborlens.impact.aggregate import TaskArrays, measure_values
+from laborlens.exposure.rubric import measure_values
+from laborlens.impact.aggregate import TaskArrays
 
 CHUNK = 100  # draws per block: bounds memory at CHUNK × tasks values per array
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from laborlens.exceptions import ConfigError
-from laborlens.exposure.occupation import MEASURES, WEIGHTINGS
+from laborlens.exposure.rubric import MEASURES, SOURCES, WEIGHTINGS
 
-SOURCES: tuple[str, ...] = ("human", "gpt4", "model")
 VINTAGES: tuple[int, ...] = (2021, 2025)
 LINKS: tuple[str, ...] = ("crosswalk", "paper")
 

@@ -9,10 +9,7 @@ import pandas as pd
 
 from laborlens.config import Settings
 from laborlens.db.connection import connect, query, require_tables, table_names
-
-# p(E1), p(E2) of each hard label: human and GPT-4 labels enter the engine like model output.
-_HARD = {"E0": (0.0, 0.0), "E1": (1.0, 0.0), "E2": (0.0, 1.0)}
-_T_LEVEL = {"T0": 0.0, "T1": 1.0, "T2": 2.0, "T3": 3.0, "T4": 4.0}
+from laborlens.exposure.rubric import AUTOMATION_LEVELS, LABEL_SOURCES, label_probabilities
 
 
 @dataclass
@@ -95,10 +92,10 @@ def load_from_connection(
         "FROM exposure_labels ORDER BY onet_soc_code, task_id",
     )
     tasks: dict[str, pd.DataFrame] = {}
-    for source, column in (("human", "human_exposure"), ("gpt4", "gpt4_exposure")):
+    # human and GPT-4 labels enter the engine like model output: p(E1), p(E2) of each label
+    for source in LABEL_SOURCES:
         t = labels[["onet_soc_code", "task_id", "task", "task_type"]].copy()
-        t["p_E1"] = labels[column].map({k: v[0] for k, v in _HARD.items()}).astype(float)
-        t["p_E2"] = labels[column].map({k: v[1] for k, v in _HARD.items()}).astype(float)
+        t["p_E1"], t["p_E2"] = label_probabilities(labels[f"{source}_exposure"])
         tasks[source] = t
     automation: dict[str, pd.DataFrame] = {}
     auto = query(
@@ -109,7 +106,7 @@ def load_from_connection(
     for source in ("gpt4", "human"):
         col = f"{source}_automation"
         a = auto[auto[col].notna()][["onet_soc_code", "task_id", "task_type"]].copy()
-        a["score"] = auto.loc[a.index, col].map(_T_LEVEL).astype(float) / 4.0
+        a["score"] = auto.loc[a.index, col].map(AUTOMATION_LEVELS).astype(float) / 4.0
         automation[source] = a.reset_index(drop=True)
     if "task_exposure_model" in present:
         tasks["model"] = query(

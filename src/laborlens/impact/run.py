@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from laborlens.exceptions import ConfigError, DatabaseError
-from laborlens.exposure.occupation import MEASURES, WEIGHTINGS
+from laborlens.exposure.rubric import LABEL_SOURCES, MEASURES, WEIGHTINGS
 from laborlens.impact.aggregate import (
     HEADLINE_THRESHOLDS,
     TOLERANCE,
@@ -156,7 +156,7 @@ def sensitivity(
 def reproduction(grid: pd.DataFrame) -> pd.DataFrame:
     """The sensitivity grid ranked by distance to the paper's 80 % / 19 % (label sources and
     OEWS May 2021 only: the paper's inputs), with the residuals."""
-    g = grid[grid["source"].isin(["human", "gpt4"]) & (grid["vintage"] == 2021)].copy()
+    g = grid[grid["source"].isin(LABEL_SOURCES) & (grid["vintage"] == 2021)].copy()
     g["paper_share_ge_0.1"] = PAPER_HEADLINE[0.1]
     g["paper_share_ge_0.5"] = PAPER_HEADLINE[0.5]
     g["residual_0.5"] = g["share_ge_0.5"] - PAPER_HEADLINE[0.5]
@@ -175,7 +175,7 @@ def published_headline(data: ImpactData) -> pd.DataFrame:
     m = data.paper_match.dropna(subset=["onet_soc_code", "employment"])
     j = m.merge(occ.drop(columns="title"), on="onet_soc_code", how="inner")
     rows = []
-    for who, measure in itertools.product(("human", "gpt4"), MEASURES):
+    for who, measure in itertools.product(LABEL_SOURCES, MEASURES):
         col = f"{who}_{measure}"
         for t in HEADLINE_THRESHOLDS:
             # "exact": the comparison as floating-point code does it, where a β of 7/14 stored

@@ -10,6 +10,13 @@ import plotly.graph_objects as go
 from laborlens.capability import Section
 from laborlens.charts import chart_html
 from laborlens.config import Settings
+from laborlens.exposure.rubric import (
+    MEASURE_NAMES,
+    MEASURE_SYMBOLS,
+    MEASURES,
+    SOURCE_NAMES,
+    WEIGHTING_NAMES,
+)
 from laborlens.impact.choices import PAPER_CHOICES, Choices
 from laborlens.impact.report import SOURCES_USED, impact_tables
 from laborlens.sources.registry import get_source
@@ -56,6 +63,31 @@ def _table(frame: pd.DataFrame, cols: dict[str, str], pct: tuple[str, ...] = ())
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+CAVEAT = (
+    '<p class="caveat">Exposure is not job loss: these are workers whose tasks a language model '
+    "could speed up, whether that ends up automating the work, changing it or leaving it as it "
+    "is.</p>"
+)
+
+
+def _scheme_name(scheme: str) -> str:
+    """``automation_human`` → "Automation potential, Human raters" (chart labels in words)."""
+    kind, _, source = scheme.partition("_")
+    what = {"exposure": "Exposure", "automation": "Automation potential"}.get(kind, kind)
+    return f"{what}, {SOURCE_NAMES.get(source, source)}"
+
+
+def _measure_label(measure: str) -> str:
+    return f"{MEASURE_NAMES[measure]} ({MEASURE_SYMBOLS[measure]})"
+
+
+def _plain_choices(choices: Choices) -> str:
+    return (
+        f"{SOURCE_NAMES[choices.source]}, {_measure_label(choices.measure)}, "
+        f"{WEIGHTING_NAMES[choices.weighting]}, OEWS May {choices.vintage} employment"
+    )
+
+
 def _ci(row, col: str) -> str:
     return f"{_pct(row[col])} (95 % interval {_pct(row[col + '_lo'])} – {_pct(row[col + '_hi'])})"
 
@@ -66,12 +98,12 @@ def impact_section(settings: Settings, choices: Choices | None = None) -> Sectio
     t = impact_tables(settings, choices, n_draws=N_DRAWS)
     head = t["impact_all_workers"].iloc[0]
     bill = t["impact_wage_bill"].iloc[0]
-    m = choices.measure
+    m = MEASURE_NAMES[choices.measure]
     unscored_units = int(head["units_total"] - head["units_covered"])
     parts = [
-        f"<p>Choices: <b>{html.escape(choices.label())}</b>. "
+        f"<p>Ratings and choices: <b>{html.escape(_plain_choices(choices))}</b>. "
         f"Workers whose occupation has ≥ 10 % of tasks exposed: {_ci(head, 'share_ge_0.1')}; "
-        f"≥ 50 %: {_ci(head, 'share_ge_0.5')}. Employment-weighted mean {m}: "
+        f"≥ 50 %: {_ci(head, 'share_ge_0.5')}. The average worker's {m}: "
         f"{_ci(head, 'mean_exposure')}; share of the wage bill in exposed tasks: "
         f"{_ci(bill, 'mean_exposure')}. Coverage: {head['employment_covered']:,.0f} of "
         f"{head['employment_total']:,.0f} workers ({_pct(head['employment_share_covered'])}); "
@@ -79,17 +111,20 @@ def impact_section(settings: Settings, choices: Choices | None = None) -> Sectio
         f" OEWS occupations without a score, {head['employment_unpublished']:,.0f} are not "
         "published by occupation. Intervals: 95 % percentile bootstrap, "
         f"{N_DRAWS} draws resampling tasks within occupations.</p>",
-        "<h3>By label source</h3>",
+        CAVEAT,
+        "<h3>By source of ratings</h3>",
         _table(
-            t["impact_headline_by_source"],
+            t["impact_headline_by_source"].assign(
+                source=lambda f: f["source"].map(SOURCE_NAMES).fillna(f["source"])
+            ),
             {
-                "source": "source",
-                "share_ge_0.1": "≥ 10 %",
-                "share_ge_0.1_lo": "lo",
-                "share_ge_0.1_hi": "hi",
-                "share_ge_0.5": "≥ 50 %",
-                "share_ge_0.5_lo": "lo",
-                "share_ge_0.5_hi": "hi",
+                "source": "ratings",
+                "share_ge_0.1": "≥ 10 % of tasks",
+                "share_ge_0.1_lo": "from",
+                "share_ge_0.1_hi": "to",
+                "share_ge_0.5": "≥ 50 % of tasks",
+                "share_ge_0.5_lo": "from",
+                "share_ge_0.5_hi": "to",
                 "employment_share_covered": "employment covered",
             },
             pct=(
@@ -110,7 +145,7 @@ def impact_section(settings: Settings, choices: Choices | None = None) -> Sectio
                 mg,
                 "soc_major_title",
                 "mean_exposure",
-                f"Employment-weighted {m} by SOC major group (95 % interval)",
+                f"{m.capitalize()} by occupation group (workers' average, 95 % interval)",
                 horizontal=True,
                 height=720,
             )
@@ -124,7 +159,8 @@ def impact_section(settings: Settings, choices: Choices | None = None) -> Sectio
                 wd,
                 "label",
                 "mean_exposure",
-                f"{m} by wage decile (employment-weighted deciles of median annual wage)",
+                f"{m.capitalize()} by wage tenth (workers ranked by their occupation's median "
+                "wage)",
             )
         )
     )
@@ -146,7 +182,7 @@ def impact_section(settings: Settings, choices: Choices | None = None) -> Sectio
                 st,
                 "area_name",
                 "mean_exposure",
-                f"Employment-weighted {m} by state (OEWS May 2025)",
+                f"{m.capitalize()} by state (workers' average, OEWS May 2025)",
                 horizontal=True,
                 height=1100,
             )
@@ -160,7 +196,7 @@ def impact_section(settings: Settings, choices: Choices | None = None) -> Sectio
                 metro,
                 "area_name",
                 "mean_exposure",
-                f"{m} in the 40 largest metro areas",
+                f"{m.capitalize()} in the 40 largest metro areas",
                 horizontal=True,
                 height=900,
             )
@@ -179,6 +215,8 @@ def impact_section(settings: Settings, choices: Choices | None = None) -> Sectio
     pub = t["impact_published_headline"]
     pub = pub[(pub["source"] == "human") & (pub["measure"] == "beta")]
     parts += [
+        "<details><summary>Technical detail: reproducing the paper, and how much the headline "
+        "depends on the choices</summary>",
         "<h3>Reproducing the paper's headline</h3>",
         "<p>Eloundou et al. report that about 80 % of US workers have ≥ 10 % and about 19 % have"
         " ≥ 50 % of their tasks exposed (human β, OEWS May 2021). Straight from the published "
@@ -189,9 +227,9 @@ def impact_section(settings: Settings, choices: Choices | None = None) -> Sectio
         )
         + f". The closest choice set here is {html.escape(PAPER_CHOICES.label())}.</p>",
         _table(
-            rep,
+            rep.assign(source=lambda f: f["source"].map(SOURCE_NAMES).fillna(f["source"])),
             {
-                "source": "source",
+                "source": "ratings",
                 "weighting": "weighting",
                 "measure": "measure",
                 "link": "link",
@@ -203,44 +241,65 @@ def impact_section(settings: Settings, choices: Choices | None = None) -> Sectio
         ),
     ]
     grid = t["impact_sensitivity"]
+    # one box per measure and source: α, β and γ answer different questions, so pooling them
+    # would read as one wide range ("3 %–60 % exposed")
     fig = go.Figure()
-    for source, g in grid.groupby("source"):
+    for source, g in grid.groupby("source", sort=False):
         fig.add_box(
+            x=g["measure"].map(MEASURE_SYMBOLS) + " " + g["measure"].map(MEASURE_NAMES),
             y=g["share_ge_0.5"],
-            name=source,
+            name=SOURCE_NAMES.get(source, source),
             boxpoints="all",
             text=g["weighting"]
-            + " "
-            + g["measure"]
-            + " "
+            + " weighting, OEWS May "
             + g["vintage"].astype(str)
-            + " "
-            + g["link"],
+            + ", "
+            + g["link"]
+            + " link",
         )
     fig.update_layout(
-        title="Share of workers with ≥ 50 % of tasks exposed across all choices "
-        "(weighting × measure × vintage × link)",
+        title="Share of workers with ≥ 50 % of tasks exposed, per measure, across the other "
+        "choices (weighting × OEWS year × link)",
+        boxmode="group",
         yaxis_tickformat=".0%",
-        height=460,
+        xaxis={
+            "categoryorder": "array",
+            "categoryarray": [f"{MEASURE_SYMBOLS[m]} {MEASURE_NAMES[m]}" for m in MEASURES],
+        },
+        height=480,
     )
-    parts.append(chart_html(fig))
+    parts += [chart_html(fig), "</details>"]
     # automation vs augmentation
     ilo = t["impact_ilo_employment"]
     fig = go.Figure()
     for cls, g in ilo.groupby("ilo_class", sort=False):
-        fig.add_bar(y=g["scheme"], x=g["share_of_covered_employment"], name=cls, orientation="h")
+        fig.add_bar(
+            y=g["scheme"].map(_scheme_name),
+            x=g["share_of_covered_employment"],
+            name=cls,
+            orientation="h",
+        )
     fig.update_layout(
         barmode="stack",
-        title="Employment by ILO class (Gmyrek et al. 2023 method) for each task-score scheme",
+        title="Employment by ILO class (Gmyrek et al. 2023 method) for each task rating",
         xaxis_tickformat=".0%",
-        height=420,
+        yaxis_automargin=True,
+        height=460,
     )
-    parts += ["<h3>Automation versus augmentation</h3>", chart_html(fig)]
+    parts += [
+        "<h3>Automation versus augmentation</h3>",
+        "<p>Occupations whose tasks are uniformly highly rated fall in the <i>automation</i> "
+        "class; those with a mix of high and low ratings in the <i>augmentation</i> class, where "
+        "the technology more likely changes the work than replaces it.</p>",
+        chart_html(fig),
+        '<p class="caveat">"Automation potential" describes what the tasks could allow, not '
+        "jobs that will be cut.</p>",
+    ]
     aei = t["impact_aei_by_class"]
     aei = aei[aei["scheme"].isin(["exposure_model", "automation_model", "exposure_human"])]
     fig = go.Figure()
     for scheme, g in aei.groupby("scheme"):
-        fig.add_bar(x=g["ilo_class"], y=g["mean_aei_automation_share"], name=scheme)
+        fig.add_bar(x=g["ilo_class"], y=g["mean_aei_automation_share"], name=_scheme_name(scheme))
     fig.update_layout(
         title="Observed automation share of Claude.ai conversations (AEI, "
         "2026-02) by our ILO class",
@@ -250,9 +309,9 @@ def impact_section(settings: Settings, choices: Choices | None = None) -> Sectio
     parts.append(chart_html(fig))
     parts.append(
         _table(
-            t["impact_aei_agreement"],
+            t["impact_aei_agreement"].assign(scheme=lambda f: f["scheme"].map(_scheme_name)),
             {
-                "scheme": "scheme",
+                "scheme": "task rating",
                 "tasks_matched": "tasks matched",
                 "occupations_matched": "occupations",
                 "employment_matched": "employment",
@@ -282,7 +341,9 @@ def impact_section(settings: Settings, choices: Choices | None = None) -> Sectio
         height=620,
     )
     parts.append(chart_html(fig))
+    parts.append("<details><summary>Methods and sources (impact)</summary>")
     parts.append(_methods(choices))
+    parts.append("</details>")
     return Section("impact", "Labor-market impact", "\n".join(parts), t)
 
 

@@ -17,6 +17,7 @@ from laborlens.capability import BuildContext
 from laborlens.config import Settings
 from laborlens.db.connection import connect, query, write_table
 from laborlens.exceptions import LayoutError
+from laborlens.exposure.rubric import SOURCES
 from laborlens.measures.crosswalk import (
     allocate_employment,
     carry,
@@ -270,7 +271,7 @@ def betas_to_soc2018(exposure: pd.DataFrame, nem: pd.DataFrame) -> dict[str, pd.
     # Occupations outside the NEM crosswalk (military) keep their SOC code, the first 7 chars.
     frame["soc_2018_code"] = frame["onet_soc_code"].map(soc).fillna(frame["onet_soc_code"].str[:7])
     out = {}
-    for source in ("human", "gpt4", "model"):
+    for source in SOURCES:
         part = frame[frame["source"] == source]
         out[f"beta_{source}"] = part.groupby("soc_2018_code")["beta"].mean()
     return out

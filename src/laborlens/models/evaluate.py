@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import GroupKFold
 
-from laborlens.exposure.occupation import task_weights
+from laborlens.exposure.rubric import measure_values, task_weights
 from laborlens.models.base import TARGETS
 from laborlens.models.metrics import (
     classification_metrics,
@@ -25,7 +25,7 @@ def task_score(proba: np.ndarray, target: str) -> np.ndarray:
     """Per-task score rolled up to occupations: β = p(E1) + ½p(E2) for exposure, expected
     automation level / 4 (0 = T0 … 1 = T4) for automation."""
     if target == "exposure":
-        return proba[:, 1] + 0.5 * proba[:, 2]
+        return measure_values(proba[:, 1], proba[:, 2], "beta")
     return proba @ (np.arange(proba.shape[1]) / (proba.shape[1] - 1))
 
 

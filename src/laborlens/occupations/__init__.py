@@ -7,11 +7,13 @@ from laborlens.occupations.profile import (
     occupation_tasks,
 )
 from laborlens.occupations.search import OccupationSearch
+from laborlens.occupations.summary import occupation_summary
 
 __all__ = [
     "OccupationSearch",
     "ProfileIndex",
     "occupation_geography",
     "occupation_profile",
+    "occupation_summary",
     "occupation_tasks",
 ]

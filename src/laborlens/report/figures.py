@@ -11,8 +11,15 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from laborlens.charts import chart_html
+from laborlens.exposure.rubric import (
+    LEVEL_NAMES,
+    MEASURE_NAMES,
+    SOURCE_DESCRIPTIONS,
+    SOURCE_NAMES,
+    WEIGHTING_NAMES,
+)
 
-SOURCE_LABELS = {"human": "Human labels", "gpt4": "GPT-4 labels", "model": "laborlens model"}
+SOURCE_LABELS = SOURCE_NAMES
 COLORS = {"human": "#1f77b4", "gpt4": "#ff7f0e", "model": "#2ca02c"}
 
 
@@ -30,10 +37,12 @@ def major_group_chart(groups: pd.DataFrame) -> go.Figure:
             marker_color=COLORS[source],
         )
     fig.update_layout(
-        title="Employment-weighted exposure (β) by SOC major group, OEWS May 2025",
+        title="Share of tasks exposed by occupation group (workers' average)",
         barmode="group",
         height=760,
-        xaxis_title="β (share of tasks exposed)",
+        xaxis_title="share of tasks exposed (β)",
+        xaxis_tickformat=".0%",
+        yaxis_automargin=True,
     )
     return fig
 
@@ -51,12 +60,14 @@ def wage_chart(socs: pd.DataFrame) -> go.Figure:
             name=SOURCE_LABELS[source],
             marker={"size": size, "sizemode": "diameter", "opacity": 0.5, "color": COLORS[source]},
             text=g["title"],
-            hovertemplate="%{text}<br>median wage $%{x:,.0f}<br>β %{y:.2f}<extra></extra>",
+            hovertemplate="%{text}<br>median wage $%{x:,.0f}<br>share of tasks exposed "
+            "%{y:.0%}<extra></extra>",
         )
     fig.update_layout(
-        title="Exposure (β) against annual median wage, OEWS May 2025",
-        xaxis_title="Annual median wage (US$, log scale)",
-        yaxis_title="β",
+        title="Share of tasks exposed against median annual wage (OEWS May 2025)",
+        xaxis_title="median annual wage (US$, log scale)",
+        yaxis_title="share of tasks exposed (β)",
+        yaxis_tickformat=".0%",
         xaxis_type="log",
         height=560,
     )
@@ -75,10 +86,11 @@ def distribution_chart(occ: pd.DataFrame) -> go.Figure:
             marker_color=COLORS[source],
         )
     fig.update_layout(
-        title="Distribution of occupation β (O*NET-SOC occupations)",
+        title="How many occupations have each share of tasks exposed",
         barmode="overlay",
-        xaxis_title="β",
-        yaxis_title="occupations",
+        xaxis_title="share of tasks exposed (β)",
+        xaxis_tickformat=".0%",
+        yaxis_title="O*NET occupations",
         height=420,
     )
     return fig
@@ -97,6 +109,38 @@ def _pct(x: float) -> str:
     return "–" if pd.isna(x) else f"{100 * x:.1f} %"
 
 
+def _millions(x: float) -> str:
+    return "–" if pd.isna(x) else f"{x / 1e6:,.1f} million"
+
+
+def summary_figures(tables: dict[str, pd.DataFrame]) -> tuple[dict, list[dict], list, list]:
+    """The plain-language summary's numbers: the lead source (human ratings when present), the
+    others, and the three most and least exposed occupation groups by the lead source."""
+    shares = tables["share_of_workers_exposed"]
+    cov = tables["coverage"].set_index("source")
+    beta = shares[shares["measure"] == "beta"]
+    rows = []
+    for source in [s for s in SOURCE_NAMES if s in set(beta["source"])]:
+        b = beta[beta["source"] == source].set_index("threshold")
+        rows.append(
+            {
+                "source": source,
+                "source_name": SOURCE_NAMES[source],
+                "share_ge_10": b.loc[0.1, "share_of_workers"],
+                "share_ge_50": b.loc[0.5, "share_of_workers"],
+                "workers_ge_50": b.loc[0.5, "workers"],
+                "coverage": cov.loc[source, "employment_share"],
+                "employment_total": cov.loc[source, "employment_total"],
+            }
+        )
+    lead, others = rows[0], rows[1:]
+    g = tables["exposure_by_major_group"]
+    g = g[g["source"] == lead["source"]].dropna(subset=["beta"]).sort_values("beta")
+    top = g.tail(3).iloc[::-1].to_dict("records")
+    bottom = g.head(3).to_dict("records")
+    return lead, others, top, bottom
+
+
 def render_html(*, tables, charts, coverage, weighting, version, generated, sections=()) -> str:
     """The whole report page; plotly.js is inlined once, so no network is needed to view it."""
     env = jinja2.Environment(
@@ -108,6 +152,7 @@ def render_html(*, tables, charts, coverage, weighting, version, generated, sect
         autoescape=jinja2.select_autoescape(["html"]),
     )
     env.filters["pct"] = _pct
+    env.filters["millions"] = _millions
     env.filters["num"] = lambda x: "–" if pd.isna(x) else f"{x:,.0f}"
     env.filters["f3"] = lambda x: "–" if pd.isna(x) else f"{x:.3f}"
     occ = tables["occupation_exposure"]
@@ -116,8 +161,18 @@ def render_html(*, tables, charts, coverage, weighting, version, generated, sect
     unscored = socs[(socs["source"] == "human") & socs["beta"].isna()]
     sources = tables["sources"]
     attributions = sorted(set(sources["attribution"].dropna()) - {""})
+    lead, others, top_groups, bottom_groups = summary_figures(tables)
     return env.get_template("report.html").render(
         plotly_js=get_plotlyjs(),
+        lead=lead,
+        others=others,
+        top_groups=top_groups,
+        bottom_groups=bottom_groups,
+        measure_names=MEASURE_NAMES,
+        level_names=LEVEL_NAMES,
+        source_descriptions=SOURCE_DESCRIPTIONS,
+        weighting_names=WEIGHTING_NAMES,
+        weighting_name=WEIGHTING_NAMES.get(weighting, weighting),
         charts=charts,
         sections=sections,
         shares=tables["share_of_workers_exposed"].to_dict("records"),

@@ -67,21 +67,24 @@ function badge(label) {
   return h("span", { class: `badge ${label || "none"}` }, label || "–");
 }
 
-function table(columns, rows, { caption, wrap = false } = {}) {
+function table(columns, rows, { caption, wrap = false, stack = false } = {}) {
   const t = h(
     "table",
-    {},
+    { class: stack ? "stack" : null },
     caption ? h("caption", {}, caption) : null,
     h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col", class: c.num ? "num" : null }, c.label)))),
     h(
       "tbody",
       {},
       rows.map((r) =>
-        h("tr", {}, columns.map((c) => h("td", { class: c.num ? "num" : null }, c.render ? c.render(r) : r[c.key] ?? "–"))),
+        h("tr", {}, columns.map((c) => h("td", { class: c.num ? "num" : null, "data-label": c.label }, c.render ? c.render(r) : r[c.key] ?? "–"))),
       ),
     ),
   );
-  return wrap ? h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": caption || "table" }, t) : t;
+  // a table never widens the page: it scrolls inside its own box
+  return wrap
+    ? h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": caption || "table" }, t)
+    : h("div", { class: "table-scroll" }, t);
 }
 
 function errorBox(err) {
@@ -219,13 +222,14 @@ views.occupation = async (code) => {
     h("p", { class: "muted" }, `${p.onet_soc_code} · SOC 2018 ${p.soc_2018_code} · ${p.soc_major_title}`),
     h("p", {}, p.description),
     h("div", { class: "cards" },
-      card("β, human labels", fmt.num(exp.human?.beta), "share of tasks exposed (E1 + ½ E2)"),
-      card("β, GPT-4 labels", fmt.num(exp.gpt4?.beta)),
-      card("β, laborlens model", fmt.num(exp.model?.beta)),
+      card("Share of tasks exposed, human raters", fmt.pct(exp.human?.beta, 0), "β = E1 + ½ E2: tasks a language model could speed up by half or more"),
+      card("Share of tasks exposed, GPT-4 ratings", fmt.pct(exp.gpt4?.beta, 0)),
+      card("Share of tasks exposed, laborlens model", fmt.pct(exp.model?.beta, 0)),
       card("Employment (OEWS May 2025)", fmt.int(oews.employment ?? p.employment), oews.soc_code && oews.soc_code !== p.soc_2018_code ? `published for ${oews.soc_code}` : ""),
       card("Median annual wage", fmt.usd(oews.a_median ?? p.median_wage), oews.a_median_topcoded ? "top-coded by BLS" : ""),
       card("Projected growth 2024–34", p.growth_percent === null ? "–" : `${fmt.num(p.growth_percent, 1)} %`, p.typical_education || ""),
     ),
+    h("p", { class: "caveat" }, "Exposure is not job loss: it says how many of this occupation's tasks a language model could speed up, not whether the jobs will go."),
     h("h2", {}, "Every measure, side by side"),
     p.measures.length
       ? table([
@@ -305,6 +309,18 @@ function renderPosting(r) {
   ];
 }
 
+/** "1 activity" / "3 activities" */
+function plural(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function sharedWork(shared) {
+  const n = shared?.count ?? 0;
+  if (!n) return "no detailed work activity in common";
+  const eg = (shared.top || []).slice(0, 2).map((t) => t.replace(/\.$/, "")).join("; ");
+  return `${plural(n, "shared activity", "shared activities")}${eg ? `, e.g. ${eg}` : ""}`;
+}
+
 views.careers = async (code) => {
   const out = h("div", { id: "careers-out", "aria-live": "polite" });
   const objective = h("select", { id: "careers-objective" },
@@ -318,17 +334,18 @@ views.careers = async (code) => {
       const r = await api(`/api/careers/recommend?occupation=${encodeURIComponent(current)}&objective=${objective.value}&top=10`);
       out.replaceChildren(
         h("h2", {}, `From ${r.origin.title}`),
-        h("p", { class: "muted" }, `β ${fmt.num(r.origin.beta)} · median wage ${fmt.usd(r.origin.median_wage)} · job zone ${r.origin.job_zone ?? "–"}`),
+        h("p", { class: "muted" }, `share of tasks exposed ${fmt.pct(r.origin.beta, 0)} · median wage ${fmt.usd(r.origin.median_wage)} · job zone ${r.origin.job_zone ?? "–"}`),
         table([
           { label: "#", key: "rank", num: true },
           { label: "Occupation", render: (i) => h("a", { href: `#/occupation/${i.onet_soc_code}` }, i.title) },
           { label: "Similarity", num: true, render: (i) => fmt.num(i.similarity) },
-          { label: "Feasibility", key: "feasibility" },
-          { label: "β change", num: true, render: (i) => signed(i.deltas.beta) },
+          { label: "Feasibility", render: (i) => h("span", { title: i.feasibility_reason || "" }, i.feasibility, i.feasibility_reason ? h("span", { class: "muted" }, h("br"), i.feasibility_reason) : null) },
+          { label: "Change in share of tasks exposed (β)", num: true, render: (i) => signed(i.deltas.beta) },
           { label: "Wage change", num: true, render: (i) => (i.deltas.median_wage === null || i.deltas.median_wage === undefined ? "–" : `${i.deltas.median_wage >= 0 ? "+" : "−"}${fmt.usd(Math.abs(i.deltas.median_wage))}`) },
-          { label: "Shared work", render: (i) => `${i.shared_activities?.count ?? 0} activities, e.g. ${(i.shared_activities?.top || []).slice(0, 2).join(" ") || "–"}` },
-          { label: "To learn", render: (i) => (i.level_gaps || []).slice(0, 3).map((g) => g.element).join(", ") || "–" },
-        ], r.recommendations, { caption: "Ranked career moves" }),
+          { label: "Shared work", render: (i) => sharedWork(i.shared_activities) },
+          { label: "Skills to build", render: (i) => (i.level_gaps || []).slice(0, 3).map((g) => g.element).join(", ") || (i.ratings_compared ? "none above your level" : "not rated by O*NET") },
+          { label: "Technology to learn", render: (i) => (i.technology_to_learn?.top || []).slice(0, 3).map((t) => t.name).join(", ") || "–" },
+        ], r.recommendations, { caption: "Ranked career moves", stack: true }),
       );
     } catch (err) {
       const box = [errorBox(err)];
@@ -341,7 +358,7 @@ views.careers = async (code) => {
   objective.addEventListener("change", run);
   view(
     h("h1", {}, "Career moves"),
-    h("p", {}, "Occupations that use similar skills, knowledge and activities, ranked by the objective you choose. Moves up a job zone are marked as stretches."),
+    h("p", {}, "Occupations that use similar skills, knowledge and activities, ranked by the objective you choose. Each move's feasibility follows the evidence shown beside it: close (same or lower job zone, no skill gap over 1 level point), stretch (at most one job zone up, gaps up to 2 points) or major retraining."),
     h("form", { class: "inline", onsubmit: (e) => e.preventDefault() },
       occupationCombo({ id: "careers-search", label: "Current occupation", onPick: (hit) => { current = hit.onet_soc_code; history.replaceState(null, "", `#/careers/${hit.onet_soc_code}`); run(); } }),
       h("div", { class: "field" }, h("label", { for: "careers-objective" }, "Objective"), objective)),
@@ -384,9 +401,26 @@ views.measures = async () => {
 const STAT_LABEL = {
   "share_ge_0.1": "Workers with ≥ 10 % of tasks exposed",
   "share_ge_0.5": "Workers with ≥ 50 % of tasks exposed",
-  mean_exposure: "Mean exposure (β) per worker",
+  mean_exposure: "Average share of tasks exposed (β) per worker",
 };
-const SOURCE_LABEL = { human: "Human labels", gpt4: "GPT-4 labels", model: "laborlens model" };
+const SOURCE_LABEL = { human: "Human raters", gpt4: "GPT-4 ratings", model: "laborlens model" };
+
+const GLOSSARY = [
+  ["Exposure", "A task is exposed if a large language model, or software built on one, could cut the time it takes by half or more at the same quality. It is what the technology could do, not what employers will do: exposure is not job loss."],
+  ["Share of tasks exposed (β)", "The share of an occupation's tasks that are exposed, counting tasks exposed only through additional software as half (β = E1 + ½ E2)."],
+  ["E0, E1, E2", "The rating of one task: E0 not exposed; E1 directly exposed (a language model alone halves the time); E2 exposed through software built on a language model."],
+  ["Human raters, GPT-4 ratings, laborlens model", "Three sources of task ratings: people and GPT-4 rating O*NET 27.2 tasks for Eloundou et al. (2024), and the laborlens model trained on the human ratings, applied to every O*NET 29.3 task."],
+  ["Interval", "A 95 % range from re-drawing the tasks of each occupation 1,000 times (bootstrap): how much a figure depends on which tasks were rated."],
+  ["Coverage", "The share of employment in occupations that have a score; the rest is reported, never silently dropped."],
+  ["Job zone", "O*NET's five levels of preparation an occupation needs, from little or none (1) to a graduate degree (5)."],
+  ["OEWS", "Occupational Employment and Wage Statistics, the BLS survey of employment and wages by occupation; each release pools three years of survey panels."],
+];
+
+function glossary() {
+  return h("details", { class: "glossary", id: "glossary" },
+    h("summary", {}, "Glossary: what the words mean"),
+    h("dl", {}, GLOSSARY.map(([term, text]) => [h("dt", {}, term), h("dd", {}, text)])));
+}
 
 function interval(s, pct = true) {
   if (!s || s.point === null || s.point === undefined) return "–";
@@ -423,7 +457,13 @@ views.overview = async (source = "human") => {
   const scored = units.units.filter((u) => u.score !== null && u.a_median !== null && u.employment);
   view(
     h("h1", {}, "AI exposure of US jobs"),
-    h("p", {}, `Share of the ${fmt.int(hl.employment_total)} workers in OEWS May ${imp.headline.vintage} whose occupations have a given share of tasks exposed to large language models (β: E1 + ½ E2, ${imp.headline.weighting} task weights). Intervals: ${imp.headline.n_draws} bootstrap draws of tasks within occupations (seed ${imp.headline.seed}).`),
+    h("section", { class: "summary", id: "summary", "aria-label": "Summary" },
+      h("h2", {}, "What this says"),
+      h("p", {}, `About ${fmt.pct(hl["share_ge_0.5"].point, 0)} of US workers are in occupations where at least half of the tasks could be done much faster with a large language model or software built on one (${SOURCE_LABEL[source] || source}); about ${fmt.pct(hl["share_ge_0.1"].point, 0)} have at least one task in ten exposed.`),
+      h("h2", {}, "What this does not say"),
+      h("p", {}, h("strong", {}, "Exposure is not job loss. "), "A task is exposed if a language model could halve the time it takes. That can mean the work is automated, changed, or left as it is if the tools are not adopted. None of these figures counts jobs lost, says when change would come, or what it does to wages."),
+    ),
+    h("p", {}, `Share of the ${fmt.int(hl.employment_total)} workers in OEWS May ${imp.headline.vintage} whose occupations have a given share of tasks exposed to large language models (share of tasks exposed, β = E1 + ½ E2, ${imp.headline.weighting} task weights). Intervals: ${imp.headline.n_draws} bootstrap draws of tasks within occupations (seed ${imp.headline.seed}).`),
     h("form", { class: "inline", onsubmit: (e) => e.preventDefault() },
       sourcePicker("overview-source", source, imp.sources, (v) => { location.hash = `#/overview/${v}`; })),
     h("div", { class: "cards", id: "headline" },
@@ -431,26 +471,28 @@ views.overview = async (source = "human") => {
       card(STAT_LABEL.mean_exposure, fmt.num(hl.mean_exposure.point, 3), interval(hl.mean_exposure, false)),
       card("Employment covered", fmt.pct(hl.employment_share_covered), `${fmt.int(hl.employment_covered)} of ${fmt.int(hl.employment_total)} workers have scored occupations`),
     ),
+    h("p", { class: "caveat" }, "These are workers whose tasks a language model could speed up, not jobs that will disappear."),
     h("div", { class: "grid2" },
       chart("majors-chart", [{
         type: "bar", orientation: "h", y: majors.map((g) => g.group_label.replace(/ Occupations$/, "")),
         x: majors.map((g) => g.mean_exposure.point), error_x: errorBars(majors.map((g) => g.mean_exposure)),
-        marker: { color: "#0b5cad" }, hovertemplate: "%{y}: %{x:.3f}<extra></extra>",
-      }], { title: { text: "Mean exposure (β) by major group" }, height: 640, margin: { l: 10, r: 20, t: 50, b: 50 }, yaxis: { automargin: true, tickfont: { size: 11 } }, xaxis: { title: { text: "β per worker (95 % interval)" }, rangemode: "tozero" } }),
+        marker: { color: "#0b5cad" }, hovertemplate: "%{y}: %{x:.0%}<extra></extra>",
+      }], { title: { text: "Share of tasks exposed, by major group" }, height: 640, margin: { l: 10, r: 20, t: 50, b: 50 }, yaxis: { automargin: true, tickfont: { size: 11 } }, xaxis: { title: { text: "average per worker (β, 95 % interval)" }, rangemode: "tozero", tickformat: ".0%" } }),
       chart("wage-chart", [{
         type: "scatter", mode: "markers", x: scored.map((u) => u.a_median), y: scored.map((u) => u.score),
         text: scored.map((u) => u.title),
         marker: { size: scored.map((u) => Math.sqrt(u.employment)), sizemode: "area", sizeref: (2 * Math.sqrt(Math.max(...scored.map((u) => u.employment)))) / 40 ** 2, sizemin: 2, color: "rgba(11,92,173,.45)", line: { color: "#083f78", width: 0.5 } },
-        hovertemplate: "%{text}<br>median wage $%{x:,.0f}<br>β %{y:.2f}<extra></extra>",
-      }], { title: { text: "Exposure against wage, sized by employment" }, height: 640, xaxis: { type: "log", title: { text: "Median annual wage (OEWS May 2025, log scale)" }, tickvals: [25e3, 50e3, 100e3, 200e3, 400e3], ticktext: ["$25k", "$50k", "$100k", "$200k", "$400k"] }, yaxis: { title: { text: "β (share of tasks exposed)" }, range: [-0.02, 1.02] } }),
+        hovertemplate: "%{text}<br>median wage $%{x:,.0f}<br>share of tasks exposed %{y:.0%}<extra></extra>",
+      }], { title: { text: "Exposure against wage, sized by employment" }, height: 640, xaxis: { type: "log", title: { text: "Median annual wage (OEWS May 2025, log scale)" }, tickvals: [25e3, 50e3, 100e3, 200e3, 400e3], ticktext: ["$25k", "$50k", "$100k", "$200k", "$400k"] }, yaxis: { title: { text: "share of tasks exposed (β)" }, range: [-0.02, 1.02], tickformat: ".0%" } }),
     ),
     table([
       { label: "Major group", key: "group_label" },
       { label: "Employment", num: true, render: (g) => fmt.int(g.employment_total) },
       { label: "≥ 50 % exposed", num: true, render: (g) => fmt.pct(g["share_ge_0.5"].point) },
       { label: "95 % interval", num: true, render: (g) => `${fmt.pct(g["share_ge_0.5"].lower)} – ${fmt.pct(g["share_ge_0.5"].upper)}` },
-      { label: "Mean β", num: true, render: (g) => fmt.num(g.mean_exposure.point, 3) },
+      { label: "Average share of tasks exposed", num: true, render: (g) => fmt.pct(g.mean_exposure.point) },
     ], [...majors].reverse(), { caption: "By SOC major group", wrap: true }),
+    glossary(),
   );
 };
 
