@@ -27,7 +27,7 @@ app = typer.Typer(
 )
 
 TargetOption = Annotated[str, typer.Option(help="exposure (E0–E2) or automation (T0–T4)")]
-ArchOption = Annotated[str, typer.Option(help="tfidf, cnn, minilm or minilm-ft")]
+ArchOption = Annotated[str, typer.Option(help="tfidf, cnn, gru, minilm or minilm-ft")]
 
 
 @app.command("train")
@@ -83,12 +83,23 @@ def exposure_score(
         ),
     ] = 3,
     raw_csv: RawCsvOption = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Also add top_words (the words that moved each rating, + towards it, - away) "
+            "and similar_tasks (the nearest human-labelled training tasks with their labels)",
+        ),
+    ] = False,
+    neighbours: Annotated[int, typer.Option(help="Similar tasks listed with --explain")] = 3,
 ) -> None:
     """Rate every task in a file: adds the label, class probabilities and beta.
 
     Example: laborlens exposure score --input my_tasks.csv -o scored.csv
 
     Example: laborlens exposure score --input my_tasks.csv -o scored.parquet --precision 6
+
+    Example: laborlens exposure score --input my_tasks.csv -o scored.csv --explain
     """
     from laborlens.io import write_table
     from laborlens.models.base import ExposureModel
@@ -113,6 +124,18 @@ def exposure_score(
             progress=progress,
         )
     scored = round_scores(scored, fitted.target, precision)
+    if explain:
+        import pandas as pd
+
+        from laborlens.models.explain import explain as explain_rows
+        from laborlens.models.explain import explain_columns
+
+        X = pd.DataFrame({"task": frame[lower["task"]].to_numpy()})
+        if "title" in lower:
+            X["title"] = frame[lower["title"]].to_numpy()
+        with console.status(f"explaining {len(X)} ratings …"):
+            columns = explain_columns(explain_rows(fitted, X, neighbours=neighbours))
+        scored = pd.concat([scored.reset_index(drop=True), columns], axis=1)
     write_table(scored, output, neutralize_formulas=not raw_csv)
     out_print(f"Scored {len(scored)} tasks into {output} (probabilities to {precision} decimals)")
     out_print(reliability_note(fitted.target, default_model=model is None))

@@ -36,8 +36,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
 }
 MAX_TEXT_CHARS = 2000
 CARD_FILE = "model.json"
-
-
+NEIGHBOUR_VECTORS = "neighbours.npz"
+NEIGHBOUR_TEXTS = "neighbours.json"
 
 
 def prepare_inputs(X: pd.DataFrame | list[str]) -> tuple[list[str], list[str]]:
@@ -111,6 +111,9 @@ class ExposureModel(ABC):
     arch: ClassVar[str]
     #: "crossfit" (K-fold held-out logits; cheap models) or "holdout" (one held-out slice).
     calibration: ClassVar[str] = "crossfit"
+    #: Keep the training tasks and their feature vectors for explanations (cross-validation
+    #: switches this off: held-out scoring needs no neighbours).
+    keep_neighbours: bool = True
 
     def __init__(self, target: str = "exposure", random_state: int = 0) -> None:
         self.target = target
@@ -133,6 +136,11 @@ class ExposureModel(ABC):
 
     @abstractmethod
     def _save_state(self, state: Any, directory: Path) -> None: ...
+
+    def _neighbour_features(self, state: Any, tasks: list[str], titles: list[str]):
+        """Row vectors in the model's own feature space (dense array or sparse matrix) in which
+        the nearest training tasks are looked up; ``None`` where the model has none."""
+        return None
 
     @abstractmethod
     def _load_state(self, directory: Path) -> Any: ...
@@ -169,9 +177,29 @@ class ExposureModel(ABC):
             softmax(held_logits / self.temperature_, axis=1), held_y
         ).tolist()
         self.state_ = state if state is not None else self._fit_core(tasks, titles, codes)
+        if self.keep_neighbours:
+            self.neighbours_ = self._neighbour_index(tasks, titles, codes)
         self.fit_seconds_ = time.perf_counter() - started
         self.n_train_ = len(codes)
         return self
+
+    def _neighbour_index(self, tasks, titles, codes) -> dict | None:
+        from sklearn.preprocessing import normalize
+
+        vectors = self._neighbour_features(self.state_, tasks, titles)
+        if vectors is None:
+            return None
+        vectors = normalize(vectors)
+        if isinstance(vectors, np.ndarray):
+            vectors = vectors.astype(np.float16)
+        else:
+            vectors = vectors.astype(np.float32).tocsr()
+        return {
+            "vectors": vectors,
+            "tasks": list(tasks),
+            "titles": list(titles),
+            "labels": [self.classes_[c] for c in codes],
+        }
 
     def _calibration_logits(self, tasks, titles, codes, groups):
         pick = lambda seq, idx: [seq[i] for i in idx]  # noqa: E731
@@ -226,6 +254,9 @@ class ExposureModel(ABC):
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         self._save_state(self.state_, directory)
+        index = getattr(self, "neighbours_", None)
+        if index is not None:
+            _save_neighbours(index, directory)
         (directory / CARD_FILE).write_text(json.dumps(self.card(), indent=2), encoding="utf-8")
         return directory
 
@@ -248,6 +279,7 @@ class ExposureModel(ABC):
         model.fit_seconds_ = card["fit_seconds"]
         model.extra_card_ = {k: v for k, v in card.items() if k not in model.card_keys()}
         model.state_ = model._load_state(directory)
+        model.neighbours_ = _load_neighbours(directory)
         return model
 
     @staticmethod
@@ -262,3 +294,27 @@ class ExposureModel(ABC):
             "fit_seconds",
             "laborlens_version",
         }
+
+
+def _save_neighbours(index: dict, directory: Path) -> None:
+    from scipy import sparse
+
+    vectors = index["vectors"]
+    if isinstance(vectors, np.ndarray):
+        np.savez_compressed(directory / NEIGHBOUR_VECTORS, dense=vectors)
+    else:
+        sparse.save_npz(directory / NEIGHBOUR_VECTORS, vectors, compressed=True)
+    texts = {k: index[k] for k in ("tasks", "titles", "labels")}
+    (directory / NEIGHBOUR_TEXTS).write_text(json.dumps(texts), encoding="utf-8")
+
+
+def _load_neighbours(directory: Path) -> dict | None:
+    from scipy import sparse
+
+    if not (directory / NEIGHBOUR_VECTORS).is_file():
+        return None
+    with np.load(directory / NEIGHBOUR_VECTORS) as stored:
+        dense = stored["dense"] if "dense" in stored.files else None
+    vectors = dense if dense is not None else sparse.load_npz(directory / NEIGHBOUR_VECTORS)
+    texts = json.loads((directory / NEIGHBOUR_TEXTS).read_text(encoding="utf-8"))
+    return {"vectors": vectors, **texts}

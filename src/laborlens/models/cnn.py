@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import copy
-import re
-from collections import Counter
-from pathlib import Path
+from laborlens.models.sequence import PAD, SEP, UNK, WordSequenceModel, tokenize
 
-import numpy as np
-
-from laborlens.models.base import ExposureModel, log_loss
-
-_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
-PAD, UNK, SEP = 0, 1, 2
+__all__ = ["PAD", "SEP", "UNK", "TextCNN", "tokenize"]
 
 
-def tokenize(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower())
-
-
-class TextCNN(ExposureModel):
+class TextCNN(WordSequenceModel):
     """Word embeddings (learned) → 1-D convolutions of widths 2–4 → max-pool → linear.
 
     The input is ``title [SEP] task``. Held-out occupations (10 %) pick the best epoch and fit
@@ -27,7 +15,7 @@ class TextCNN(ExposureModel):
     """
 
     arch = "cnn"
-    calibration = "holdout"
+    weights_file = "cnn.pt"
 
     def __init__(
         self,
@@ -66,89 +54,17 @@ class TextCNN(ExposureModel):
                 self.out = torch.nn.Linear(3 * filters, k)
 
             def forward(self, ids):
+                return self.out(self.drop(self.features(ids)))
+
+            def features(self, ids):
+                if ids.shape[1] < 4:  # the widest filter needs four positions
+                    ids = torch.nn.functional.pad(ids, (0, 4 - ids.shape[1]), value=PAD)
                 x = self.emb(ids).transpose(1, 2)
                 mask = (ids == PAD).unsqueeze(1)
                 pooled = []
                 for conv in self.convs:
                     h = torch.relu(conv(x))[:, :, : ids.shape[1]]
                     pooled.append(h.masked_fill(mask, 0.0).amax(dim=2))
-                return self.out(self.drop(torch.cat(pooled, dim=1)))
+                return torch.cat(pooled, dim=1)
 
         return Net()
-
-    def _ids(self, vocab: dict[str, int], tasks, titles) -> np.ndarray:
-        rows = []
-        for task, title in zip(tasks, titles, strict=True):
-            ids = [vocab.get(w, UNK) for w in tokenize(title)] + [SEP]
-            ids += [vocab.get(w, UNK) for w in tokenize(task)]
-            rows.append(ids[: self.max_tokens])
-        width = max(4, max(len(r) for r in rows))
-        out = np.zeros((len(rows), width), dtype=np.int64)
-        for i, r in enumerate(rows):
-            out[i, : len(r)] = r
-        return out
-
-    def _fit_core(self, tasks, titles, y, valid=None):
-        import torch
-
-        from laborlens.models.encoder import set_threads
-
-        set_threads()
-        torch.manual_seed(self.random_state)
-        rng = np.random.default_rng(self.random_state)
-        counts = Counter(w for text in [*tasks, *titles] for w in tokenize(text))
-        words = sorted(w for w, c in counts.items() if c >= self.min_count)
-        vocab = {w: i + 3 for i, w in enumerate(words)}
-        net = self._network(len(vocab) + 3)
-        opt = torch.optim.Adam(net.parameters(), lr=self.learning_rate)
-        loss_fn = torch.nn.CrossEntropyLoss()
-        ids = self._ids(vocab, tasks, titles)
-        best, best_loss = None, np.inf
-        state = {"vocab": vocab, "net": net}
-        for _ in range(self.epochs):
-            net.train()
-            order = rng.permutation(len(y))
-            for s in range(0, len(order), self.batch_size):
-                idx = order[s : s + self.batch_size]
-                batch = torch.as_tensor(ids[idx])
-                loss = loss_fn(net(batch), torch.as_tensor(y[idx]))
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-            if valid is not None:
-                vloss = log_loss(self._logits(state, valid[0], valid[1]), valid[2])
-                if vloss < best_loss:
-                    best_loss, best = vloss, copy.deepcopy(net.state_dict())
-        if best is not None:
-            net.load_state_dict(best)
-        net.eval()
-        return state
-
-    def _logits(self, state, tasks, titles):
-        import torch
-
-        net = state["net"].eval()
-        out = np.zeros((len(tasks), len(self.classes_)))
-        with torch.inference_mode():
-            for s in range(0, len(tasks), 512):
-                ids = self._ids(state["vocab"], tasks[s : s + 512], titles[s : s + 512])
-                out[s : s + 512] = net(torch.as_tensor(ids)).double().numpy()
-        return out
-
-    def _save_state(self, state, directory: Path) -> None:
-        import json
-
-        import torch
-
-        torch.save(state["net"].state_dict(), directory / "cnn.pt")
-        (directory / "vocab.json").write_text(json.dumps(state["vocab"]), encoding="utf-8")
-
-    def _load_state(self, directory: Path):
-        import json
-
-        import torch
-
-        vocab = json.loads((directory / "vocab.json").read_text(encoding="utf-8"))
-        net = self._network(len(vocab) + 3)
-        net.load_state_dict(torch.load(directory / "cnn.pt", weights_only=True))
-        return {"vocab": vocab, "net": net.eval()}

@@ -21,6 +21,9 @@ from laborlens.sources.fetch import fetch
 from laborlens.sources.registry import get_source
 
 LABEL_SOURCES = {"exposure": "gpts_full_labelset", "automation": "gpts_automation_labels"}
+#: Bumped when what a saved default model holds changes (2: the training-task index for
+#: explanations, the parameters in the fingerprint).
+MODEL_FORMAT = 2
 
 
 def _fingerprint(target: str, arch: str, settings: Settings) -> dict:
@@ -29,6 +32,8 @@ def _fingerprint(target: str, arch: str, settings: Settings) -> dict:
         "labels": source.name,
         "labels_sha256": source.sha256,
         "arch": arch,
+        "params": get_arch(arch)(target=target).get_params(),
+        "format": MODEL_FORMAT,
         "laborlens_version": __version__,
     }
 

@@ -134,6 +134,19 @@ class FineTunedEncoder(ExposureModel):
                 out[idx] = state(**enc).double().numpy()
         return out
 
+    def _neighbour_features(self, state, tasks, titles):
+        """Mean-pooled hidden states of the fine-tuned encoder (what the head reads)."""
+        import torch
+
+        state.eval()
+        out = np.zeros((len(tasks), state.head.in_features), dtype=np.float32)
+        with torch.inference_mode():
+            for s in range(0, len(tasks), 128):
+                enc = self._encode(tasks[s : s + 128], titles[s : s + 128])
+                h = state.body(**enc).last_hidden_state
+                out[s : s + 128] = encoder.mean_pool(h, enc["attention_mask"]).float().numpy()
+        return out
+
     def _save_state(self, state, directory: Path) -> None:
         import torch
 

@@ -61,6 +61,9 @@ class FrozenEncoderHead(ExposureModel):
         out[:, state.classes_] = state.decision_function(self._features(tasks, titles))
         return out
 
+    def _neighbour_features(self, state, tasks, titles):
+        return self._features(tasks, titles)
+
     def _save_state(self, state, directory: Path) -> None:
         joblib.dump(state, directory / "head.joblib")
 

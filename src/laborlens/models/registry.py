@@ -9,6 +9,7 @@ from laborlens.exceptions import LaborlensError
 ARCHS: dict[str, str] = {
     "tfidf": "laborlens.models.tfidf:TfidfLinear",
     "cnn": "laborlens.models.cnn:TextCNN",
+    "gru": "laborlens.models.gru:BiGRU",
     "minilm": "laborlens.models.frozen:FrozenEncoderHead",
     "minilm-ft": "laborlens.models.finetune:FineTunedEncoder",
 }

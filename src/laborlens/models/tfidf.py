@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
 
 import joblib
@@ -15,7 +17,10 @@ from laborlens.models.base import ExposureModel
 
 class TfidfLinear(ExposureModel):
     """Word 1–2-grams and character 3–5-grams of the task, word n-grams of the title (scaled by
-    ``title_weight``), multinomial logistic regression with inverse regularisation ``C``."""
+    ``title_weight``), multinomial logistic regression with inverse regularisation ``C``.
+
+    ``untitled_copies`` also trains on every task once more without its title (same label), so
+    the task's own words must carry the rating when a user gives no title."""
 
     arch = "tfidf"
 
@@ -26,11 +31,13 @@ class TfidfLinear(ExposureModel):
         C: float = 2.0,
         title_weight: float = 0.5,
         max_char_features: int = 100_000,
+        untitled_copies: bool = False,
     ) -> None:
         super().__init__(target=target, random_state=random_state)
         self.C = C
         self.title_weight = title_weight
         self.max_char_features = max_char_features
+        self.untitled_copies = untitled_copies
 
     def _features(self, state, tasks, titles, fit: bool = False):
         words, chars, title = state["vectorizers"]
@@ -62,6 +69,11 @@ class TfidfLinear(ExposureModel):
         }
         titles = [t or "_" for t in titles]
         X = self._features(state, tasks, titles, fit=True)
+        if self.untitled_copies:
+            from scipy.sparse import vstack
+
+            X = vstack([X, self._features(state, tasks, ["_"] * len(tasks))]).tocsr()
+            y = np.concatenate([y, y])
         clf = LogisticRegression(C=self.C, max_iter=3000)
         clf.fit(X, y)
         # Classes absent from a small training slice still need a column.
@@ -77,6 +89,89 @@ class TfidfLinear(ExposureModel):
         out = np.full((len(tasks), len(self.classes_)), -1e4)
         out[:, clf.classes_] = scores
         return out
+
+    def _neighbour_features(self, state, tasks, titles):
+        """The word n-gram block of the task and the (weighted) title block: the model's own
+        features without the character n-grams, which would make the stored index ~10× larger."""
+        words, _, title = state["vectorizers"]
+        titles = [t or "_" for t in titles]
+        return hstack(
+            [words.transform(tasks), self.title_weight * title.transform(titles)]
+        ).tocsr()
+
+    def row_features(self, tasks: list[str], titles: list[str]):
+        """The model's feature rows (CSR) for many statements in one pass."""
+        self._check_fitted()
+        return self._features(self.state_, tasks, [t or "_" for t in titles])
+
+    def word_contributions(self, task: str, title: str, cls: int, x=None) -> dict:
+        """Exact additive decomposition of the rated class's centred, temperature-scaled logit
+        ``(s_cls − mean_k s_k) / T`` over the task's whitespace-separated words, the title and
+        the intercept. Word n-grams are split evenly between the words they span, character
+        n-grams between the words they occur in; the parts sum to the logit exactly. ``x`` is the
+        row's feature vector when already computed (:meth:`row_features`)."""
+        self._check_fitted()
+        state = self.state_
+        words_v, chars_v, _ = state["vectorizers"]
+        clf = state["clf"]
+        coef = clf.coef_ if len(clf.classes_) > 2 else np.vstack([-clf.coef_, clf.coef_]) / 2
+        intercept = (
+            clf.intercept_
+            if len(clf.classes_) > 2
+            else np.array([-clf.intercept_[0], clf.intercept_[0]]) / 2
+        )
+        row = list(clf.classes_).index(cls)
+        direction = (coef[row] - coef.mean(axis=0)) / self.temperature_
+        bias = float(intercept[row] - intercept.mean()) / self.temperature_
+        if x is None:
+            x = self._features(state, [task], [title or "_"])
+        n_w, n_c = len(words_v.vocabulary_), len(chars_v.vocabulary_)
+        tokens = task.split()
+        shares = np.zeros(len(tokens))
+        cols, vals = x.indices, x.data
+        contrib = dict(zip(cols.tolist(), (vals * direction[cols]).tolist(), strict=True))
+
+        # Word n-grams: positions of each word-analyzer token, by whitespace token.
+        pattern = re.compile(words_v.token_pattern)
+        origin, grams = [], []
+        for i, tok in enumerate(tokens):
+            for w in pattern.findall(tok.lower()):
+                origin.append(i)
+                grams.append(w)
+        occurrences: dict[str, list[tuple[int, ...]]] = {}
+        for k, w in enumerate(grams):
+            occurrences.setdefault(w, []).append((origin[k],))
+        for k in range(len(grams) - 1):
+            occurrences.setdefault(f"{grams[k]} {grams[k + 1]}", []).append(
+                (origin[k], origin[k + 1])
+            )
+        for gram, places in occurrences.items():
+            j = words_v.vocabulary_.get(gram)
+            if j is None or j not in contrib:
+                continue
+            for owners in places:
+                for i in owners:
+                    shares[i] += contrib[j] / len(places) / len(owners)
+        # Character n-grams: the analyzer works word by word, so each n-gram has owners.
+        char_analyzer = chars_v.build_analyzer()
+        per_token = [Counter(char_analyzer(tok)) for tok in tokens]
+        totals = Counter()
+        for counts in per_token:
+            totals.update(counts)
+        for gram, total in totals.items():
+            j = chars_v.vocabulary_.get(gram)
+            if j is None or n_w + j not in contrib:
+                continue
+            for i, counts in enumerate(per_token):
+                if gram in counts:
+                    shares[i] += contrib[n_w + j] * counts[gram] / total
+        title_part = sum(v for j, v in contrib.items() if j >= n_w + n_c)
+        return {
+            "words": list(zip(tokens, shares.tolist(), strict=True)),
+            "title": float(title_part),
+            "bias": bias,
+            "total": float(sum(contrib.values()) + bias),
+        }
 
     def _save_state(self, state, directory: Path) -> None:
         joblib.dump(state, directory / "tfidf.joblib", compress=3)
