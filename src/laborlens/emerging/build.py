@@ -270,7 +270,7 @@ def examples(part: pd.DataFrame, per_occ: pd.DataFrame, comparison: str) -> pd.D
             )
     old = part[part["status"] == "revised_old"].set_index("matched_task_id")
     new = part[part["status"] == "revised_new"].set_index("task_id")
-    pairs = new.join(old[["task", "beta"]], rsuffix="_old", how="inner")
+    pairs = new.join(old[["task", "beta"]], suffixes=("", "_old"), how="inner")
     pairs["delta"] = pairs["beta"] - pairs["beta_old"]
     for direction, chosen in (
         ("revision_up", pairs.nlargest(EXAMPLES_PER_SIDE, "delta")),
