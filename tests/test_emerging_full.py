@@ -196,13 +196,17 @@ def test_rest_endpoints(built):
             .sum()
         )
         code = change.loc[change["status"] == "emerging", "onet_soc_code"].iloc[0]
-        got = client.get(f"/api/emerging/tasks/{code}", params={"from": "20.1", "to": "29.3"})
+        got = client.get(f"/api/emerging/tasks/{code}", params={"from": "20.1"})
         assert got.status_code == 200
         tasks = pd.DataFrame(got.json()["tasks"])
         assert list(tasks.columns) == TASK_COLUMNS
         assert (tasks["onet_soc_code"] == code).all()
         assert "emerging" in set(tasks["status"])
-        bad = client.get(f"/api/emerging/tasks/{code}", params={"from": "29.3", "to": "29.3"})
+        assert got.json()["to"] == "29.3"
+        later = client.get(f"/api/emerging/tasks/{code}", params={"from": "29.3"})
+        assert later.status_code == 200
+        assert later.json()["to"] == "30.1"
+        bad = client.get(f"/api/emerging/tasks/{code}", params={"from": "30.1"})
         assert bad.status_code == 422
 
 

@@ -48,13 +48,21 @@ def test_build_loads_every_table_and_records_its_rows(built, mirror):
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
         sources = con.execute("SELECT * FROM sources").df()
         tables = con.execute("SELECT * FROM tables").df().set_index("name")
-        for row in sources.itertuples():
+        loaded = sources[sources["table_name"].notna()]
+        for row in loaded.itertuples():
             actual = con.execute(f'SELECT count(*) FROM "{row.table_name}"').fetchall()[0][0]
             assert actual == row.loaded_rows == tables.loc[row.table_name, "rows"]
         occupations = con.execute("SELECT * FROM occupations").df()
+    # files read by build steps are recorded too (in the fingerprint), with the step that read them
+    from laborlens.capability import capabilities
+
+    by_step = sources[sources["table_name"].isna()]
+    declared = {(n, f"{c.name} build step") for c in capabilities() for n in c.sources}
+    assert set(zip(by_step["name"], by_step["used_by"], strict=True)) == declared
+    assert by_step["loaded_rows"].isna().all()
     manifest = _manifest_rows(mirror)
     checked = 0
-    for row in sources.itertuples():
+    for row in loaded.itertuples():
         if row.path in manifest:
             assert row.loaded_rows == manifest[row.path], row.path
             checked += 1
@@ -286,14 +294,22 @@ def test_cli_titles_and_posting_on_the_built_database(built, tmp_path, monkeypat
         source, index=False
     )
     target = tmp_path / "coded.csv"
-    result = runner.invoke(
-        app, ["titles", "code", "--input", str(source), "--output", str(target), "--top", "2", *db]
+    args = ["titles", "code", "--input", str(source), "--output", str(target), "--top", "2", *db]
+    # a blank title is refused with one line naming the file and row, and nothing is written
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 1
+    assert "titles.csv, row 3" in refused.output
+    assert "blank" in refused.output
+    assert not target.exists()
+    pd.DataFrame({"title": ["RN - ICU Night Shift", "Barista (Part-Time)"]}).to_csv(
+        source, index=False
     )
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     coded = pd.read_csv(target, dtype=str, keep_default_na=False)
-    firsts = coded[coded["rank"].isin(["1", ""])]
-    assert firsts["title"].tolist() == ["RN - ICU Night Shift", "", "Barista (Part-Time)"]
-    assert firsts["soc_2018_code"].tolist() == ["29-1141", "", "35-3023"]
+    firsts = coded[coded["rank"] == "1"]
+    assert firsts["title"].tolist() == ["RN - ICU Night Shift", "Barista (Part-Time)"]
+    assert firsts["soc_2018_code"].tolist() == ["29-1141", "35-3023"]
 
     posting = Path(__file__).parent / "data" / "posting_rn.html"
     result = runner.invoke(

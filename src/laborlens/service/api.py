@@ -427,11 +427,18 @@ def emerging(s: StoreDep) -> dict:
 def emerging_tasks(
     s: StoreDep,
     code: Code,
-    old: Annotated[Literal["20.1", "29.3"], Query(alias="from")] = "20.1",
-    new: Annotated[Literal["29.3", "30.1"], Query(alias="to")] = "29.3",
+    old: Annotated[
+        Literal["20.1", "29.3"],
+        Query(alias="from", description="20.1: compare 20.1 -> 29.3; 29.3: compare 29.3 -> 30.1"),
+    ] = "20.1",
 ) -> dict:
-    """One occupation's new, removed, revised and emerging statements with their ratings."""
+    """One occupation's new, removed, revised and emerging statements with their ratings.
+
+    The database holds two comparisons, so ``from`` names one of them; the later release
+    follows from it (every request the schema allows has an answer)."""
     from laborlens.emerging.query import task_rows
+
+    new = {"20.1": "29.3", "29.3": "30.1"}[old]
 
     if not s.has("emerging_task_change"):
         raise HTTPException(404, "The database has no emerging-work tables (built with models).")
