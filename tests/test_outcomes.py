@@ -15,6 +15,7 @@ import pytest
 
 from laborlens.exceptions import ConfigError, LayoutError
 from laborlens.outcomes import dissimilarity, postings, trends
+from laborlens.outcomes.capability import OEWS_SOURCES
 from laborlens.outcomes.panel import HYBRID_2019, harmonize
 from laborlens.sources.cps import (
     census_soc_links,
@@ -26,17 +27,7 @@ from laborlens.sources.cps import (
 from laborlens.sources.oews_history import _derive_groups, read_oews_year
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "outcomes"
-OEWS = {
-    2017: "bls_oews_national_m2017",
-    2018: "bls_oews_national_m2018",
-    2019: "bls_oews_national_m2019",
-    2020: "bls_oews_national_m2020",
-    2021: "gpts_oews_national_may2021",
-    2022: "bls_oews_national_m2022",
-    2023: "bls_oews_national_m2023",
-    2024: "bls_oews_national_m2024",
-    2025: "bls_oews_national_m2025",
-}
+OEWS = OEWS_SOURCES  # the capability declares the registered file of each year
 MILITARY = "55-"
 
 # --------------------------------------------------------------------------------------------
