@@ -203,22 +203,9 @@ def slice_settings(tmp_path_factory: pytest.TempPathFactory, pytestconfig) -> Se
     )
 
 
-#: Capabilities whose sources the slice does not hold yet; they have fixtures of their own
-#: (tests/fixtures/outcomes, tests/fixtures/vulnerability) and are left out of the slice build.
-#: A test checks this list.
-NOT_IN_SLICE = ("outcomes", "vulnerability", "emerging")
-
-
 @pytest.fixture(scope="session")
-def slice_caps():
-    """The default capabilities the slice build runs: all but :data:`NOT_IN_SLICE`."""
-    from laborlens.capability import capabilities
-
-    return tuple(c for c in capabilities() if c.name not in NOT_IN_SLICE)
-
-
-@pytest.fixture(scope="session")
-def built_slice(slice_settings: Settings, slice_caps):
-    """(settings, build result) of a database built from the slice without the default models
-    (built once; tests only read it, or copy it)."""
-    return slice_settings, build(slice_settings, models=False, caps=slice_caps)
+def built_slice(slice_settings: Settings):
+    """(settings, build result) of the database ``laborlens build`` makes from the slice: every
+    default capability, with the default models trained on the slice's labels (built once;
+    tests only read it, or copy it)."""
+    return slice_settings, build(slice_settings)

@@ -7,6 +7,7 @@ laborlens) or from the paper's published ``occ_level.csv`` rows in the slice.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import shutil
@@ -96,11 +97,11 @@ def _reregister(reg: Path, name: str, path: Path) -> None:
 # -- the slice and its registry ---------------------------------------------------------------
 
 
-def test_slice_is_small_and_every_file_is_registered_with_its_bytes(slice_settings, slice_caps):
+def test_slice_is_small_and_every_file_is_registered_with_its_bytes(slice_settings):
     total = sum(p.stat().st_size for p in SLICE.rglob("*") if p.is_file())
-    assert total < 1_000_000
+    assert total < 1_400_000  # 15 occupations, every source of the eight default capabilities
     sources = registry(REGISTRY)
-    assert set(sources) == _build_sources(slice_caps)
+    assert set(sources) == _build_sources(capabilities())
     report = check_all(slice_settings)
     assert report.counts == {"ok": len(sources), "missing": 0, "corrupt": 0}
     assert report.unregistered == ()
@@ -110,17 +111,6 @@ def test_slice_is_small_and_every_file_is_registered_with_its_bytes(slice_settin
         assert (source.publisher, source.license) == (packaged.publisher, packaged.license)
         assert source.url is None
         assert source.archive_url is None
-
-
-def test_only_capabilities_lacking_slice_sources_are_left_out(slice_caps):
-    """Every default capability runs on the slice except those in conftest.NOT_IN_SLICE, and
-    those are left out only because the slice lacks sources they read (extend make_slice.py,
-    then take them off the list)."""
-    sliced = set(registry(REGISTRY))
-    kept = {c.name for c in slice_caps}
-    for cap in capabilities():
-        missing = set(cap.sources) - sliced
-        assert bool(missing) == (cap.name not in kept), (cap.name, sorted(missing))
 
 
 def test_the_registry_setting_is_explicit(monkeypatch, tmp_path):
@@ -266,14 +256,13 @@ def test_equal_and_core_weightings_are_other_numbers(labels, published):
 # -- the build on the slice ---------------------------------------------------------------------
 
 
-def test_build_writes_every_table_and_records_sources_and_build_info(built_slice, slice_caps):
+def test_build_writes_every_table_and_records_sources_and_build_info(built_slice):
     settings, result = built_slice
     assert not result.skipped
     expected = {s.name for s in SOURCE_TABLES} | {t.name for t in META_TABLES}
-    for cap in slice_caps:
-        if not cap.needs_models:
-            expected |= {t.name for t in cap.tables if not t.name.endswith("_model")}
-    assert expected <= set(result.tables)
+    for cap in capabilities():
+        expected |= {t.name for t in cap.tables}
+    assert expected == set(result.tables)
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
         sources = con.execute("SELECT * FROM sources").df()
         info = dict(con.execute("SELECT key, value FROM build_info").fetchall())
@@ -303,14 +292,14 @@ def test_database_exposure_equals_the_published_rows(built_slice, published):
     np.testing.assert_allclose(ours["beta"], published["human_beta"], atol=1e-9, rtol=0)
 
 
-def test_second_build_is_skipped(built_slice, slice_caps):
+def test_second_build_is_skipped(built_slice):
     settings, _ = built_slice
     before = settings.db_path.stat().st_mtime_ns
-    assert build(settings, models=False, caps=slice_caps).skipped
+    assert build(settings).skipped
     assert settings.db_path.stat().st_mtime_ns == before
 
 
-def test_a_corrupt_slice_file_stops_the_build_before_writing(built_slice, slice_caps, tmp_path):
+def test_a_corrupt_slice_file_stops_the_build_before_writing(built_slice, tmp_path):
     settings, _ = built_slice
     data, reg = _copy_slice(tmp_path)
     labels = data / "gpts-are-gpts" / "full_labelset.tsv"
@@ -320,11 +309,11 @@ def test_a_corrupt_slice_file_stops_the_build_before_writing(built_slice, slice_
     before = db.read_bytes()
     bad = dataclasses.replace(settings, db_path=db, mirror=data, registry_file=reg)
     with pytest.raises(BuildError, match=r"^Build stopped before writing anything: .*full_labelset"):
-        build(bad, models=False, force=True, caps=slice_caps)
+        build(bad, force=True)
     assert db.read_bytes() == before
 
 
-def test_a_failing_step_leaves_the_previous_database(built_slice, slice_caps, tmp_path):
+def test_a_failing_step_leaves_the_previous_database(built_slice, tmp_path):
     """A labels file with a bad label, registered with its own sha256: the checks pass, the
     reader fails mid-build, and the old database stays as it was, with no temporary file."""
     settings, _ = built_slice
@@ -339,7 +328,7 @@ def test_a_failing_step_leaves_the_previous_database(built_slice, slice_caps, tm
     before = db.read_bytes()
     bad = dataclasses.replace(settings, db_path=db, mirror=data, registry_file=reg)
     with pytest.raises(BuildError) as err:
-        build(bad, models=False, force=True, caps=slice_caps)
+        build(bad, models=False, force=True)  # without models the labels are read mid-build
     message = str(err.value)
     assert message.startswith("Build failed while loading exposure_labels")
     assert "E7" in message
@@ -374,7 +363,7 @@ def test_measures_carry_the_source_values(built_slice, slice_settings):
     parts = cov["employment_covered"] + cov["employment_uncovered"]
     np.testing.assert_allclose(parts, cov["employment_total"], rtol=1e-12)
     assert cov.loc["beta_human", "codes_covered"] == len(SOC)
-    assert cov.loc["beta_model", "codes_covered"] == 0  # built without the models
+    assert cov.loc["beta_model", "codes_covered"] == len(SOC)  # models trained on the slice
 
 
 @pytest.fixture(scope="module")
@@ -418,9 +407,76 @@ def test_impact_intervals_are_deterministic_and_contain_the_point(impact_data):
             assert row[stat] <= upper + 1e-12
 
 
-def test_impact_without_model_scores_is_a_clear_error(impact_data):
-    with pytest.raises(ConfigError, match=r"source 'model' has no task scores"):
-        compute_impact(impact_data, Choices(source="model"), n_draws=0)
+def test_impact_on_the_model_scores_covers_what_the_human_labels_cover(impact_data):
+    """The slice's models rate every task, so the model headline covers the same workers."""
+    human = compute_impact(impact_data, Choices(), n_draws=0).headline()
+    model = compute_impact(impact_data, Choices(source="model"), n_draws=0).headline()
+    assert model["employment_covered"] == pytest.approx(human["employment_covered"], rel=1e-12)
+    assert 0 < model["share_ge_0.5"] < model["share_ge_0.1"] <= 1
+
+
+# -- outcomes, vulnerability and emerging work on the slice ------------------------------------
+
+
+def _raw_rows(path: Path) -> list[dict[str, str]]:
+    """A text file's rows by the csv module alone (no laborlens code)."""
+    sep = "\t" if path.suffix in {".txt", ".tsv"} else ","
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=sep))
+
+
+def test_emerging_classifies_every_statement_of_the_slice_files(built_slice):
+    settings, _ = built_slice
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        change = con.execute("SELECT * FROM emerging_task_change").df()
+    t20 = _raw_rows(DATA / "onet-20.1-converted" / "task_statements_v20.1.csv")
+    t29 = _raw_rows(DATA / "onet-29.3" / "Task Statements.txt")
+    t30 = _raw_rows(DATA / "onet-30.1-converted" / "task_statements_v30.1.csv")
+    for old, new, name in ((t20, t29, "20.1->29.3"), (t29, t30, "29.3->30.1")):
+        part = change[change["comparison"] == name]
+        unchanged = (part["status"] == "unchanged").sum()
+        # every earlier statement is classified once (an unchanged one under the later release)
+        assert (part["release"] == name[:4]).sum() + unchanged == len(old), name
+        assert (part["release"] == name[-4:]).sum() == len(new), name
+    later = change[change["comparison"] == "29.3->30.1"]
+    a = {r["Task ID"]: " ".join(r["Task"].split()) for r in t29}
+    b = {r["Task ID"]: " ".join(r["Task"].split()) for r in t30}
+    by_id = later.drop_duplicates("task_id")["id_status"].value_counts()
+    assert by_id.get("removed", 0) == len(a.keys() - b.keys())
+    assert by_id.get("new", 0) == len(b.keys() - a.keys())
+    emerging = change[change["status"] == "emerging"]
+    assert len(emerging) == len(_raw_rows(DATA / "onet-29.3" / "Emerging Tasks.txt"))
+    rated = change.dropna(subset=["p_E0"])
+    assert len(rated) > 0
+    np.testing.assert_allclose(rated[["p_E0", "p_E1", "p_E2"]].sum(axis=1), 1, atol=1e-9)
+
+
+def test_outcomes_panel_totals_are_the_raw_all_occupations_rows(built_slice):
+    """Each year's all-occupations employment in the panel coverage is the 00-0000 row of that
+    year's OEWS file (seven layouts: SOC 2010, hybrid and 2018 codes, upper and lower case)."""
+    settings, _ = built_slice
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        cov = con.execute("SELECT year, oews_total FROM outcomes_panel_coverage").df()
+    totals = cov.set_index("year")["oews_total"]
+    assert sorted(totals.index) == [2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025]
+    for year in (2017, 2018, 2019, 2020, 2022, 2023, 2024):
+        raw = pd.read_excel(DATA / "bls" / "oews" / f"national_M{year}_dl.xlsx", engine="calamine")
+        raw.columns = [str(c).upper() for c in raw.columns]
+        code = raw.iloc[:, list(raw.columns).index("OCC_CODE")]
+        total = raw.loc[code == "00-0000", "TOT_EMP"].astype(float)
+        assert totals[year] == pytest.approx(total.iloc[0], rel=1e-12), year
+
+
+def test_vulnerability_covers_every_slice_occupation_with_its_cps_line(built_slice):
+    settings, _ = built_slice
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        occ = con.execute("SELECT * FROM vulnerability_occupations").df()
+    assert set(occ["soc_2018_code"]) == SOC
+    assert occ["covered"].all()
+    cps = pd.read_excel(DATA / "bls" / "cps" / "cpsaat11b.xlsx", header=None, engine="calamine")
+    titles = {str(t).strip().lower() for t in cps[0].dropna()}
+    assert set(occ["census_title"].str.lower()) <= titles
+    assert occ[["share_women", "share_55_plus"]].notna().all().all()
 
 
 # -- the CLI on the slice -----------------------------------------------------------------------

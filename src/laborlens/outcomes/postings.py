@@ -18,6 +18,7 @@ Data: Indeed Hiring Lab, CC BY 4.0.
 
 from __future__ import annotations
 
+import logging
 import warnings
 from importlib import resources
 from pathlib import Path
@@ -26,6 +27,8 @@ import numpy as np
 import pandas as pd
 
 from laborlens.exceptions import LayoutError
+
+log = logging.getLogger(__name__)
 
 SECTOR_FILE = "indeed_sectors.csv"
 LAST_DAYS = 28
@@ -50,13 +53,17 @@ def read_sector_crosswalk(path: str | Path | None = None) -> pd.DataFrame:
     return frame
 
 
-def expand_sectors(xwalk: pd.DataFrame, soc_detailed: list[str]) -> pd.DataFrame:
+def expand_sectors(
+    xwalk: pd.DataFrame, soc_detailed: list[str], *, strict: bool = True
+) -> pd.DataFrame:
     """sector, soc_2018_code: group codes expanded to their detailed codes that no row names
-    explicitly; codes that are not SOC 2018 (detailed or group) raise LayoutError."""
+    explicitly. A code that matches none of ``soc_detailed`` raises LayoutError, or with
+    ``strict=False`` (a build on part of the SOC, such as the test slice) is left out and
+    logged with the count; the full tier checks the crosswalk against the whole SOC 2018."""
     codes = sorted(str(c) for c in soc_detailed)
     flat = [c.replace("-", "") for c in codes]
     explicit = set(xwalk["soc_code"]) & set(codes)
-    rows = []
+    rows, absent = [], []
     for r in xwalk[["sector", "soc_code"]].astype(object).itertuples(index=False):
         if r.soc_code in explicit:
             rows.append((r.sector, r.soc_code))
@@ -65,9 +72,17 @@ def expand_sectors(xwalk: pd.DataFrame, soc_detailed: list[str]) -> pd.DataFrame
         pairs = zip(codes, flat, strict=True)
         members = [c for c, f in pairs if f.startswith(prefix) and c not in explicit]
         if not members:
+            if not strict:
+                absent.append(r.soc_code)
+                continue
             msg = f"{r.soc_code} ({r.sector}) is neither a SOC 2018 detailed code nor a group"
             raise LayoutError(sector_crosswalk_file(), msg, column="soc_code")
         rows.extend((r.sector, m) for m in members)
+    if absent:
+        log.info(
+            "Indeed sector crosswalk: %d of %d codes are not in this build's SOC structure and "
+            "are left out (e.g. %s)", len(absent), len(xwalk), ", ".join(absent[:3])
+        )
     return pd.DataFrame(rows, columns=["sector", "soc_2018_code"]).drop_duplicates()
 
 

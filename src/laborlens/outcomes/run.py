@@ -96,7 +96,7 @@ def compute(inputs: Inputs, *, n_draws: int = trends.N_DRAWS, groups: int = 5) -
     out["outcomes_dissimilarity"] = dissimilarity.dissimilarity(p.frame)
     # hiring
     detailed = db["soc_structure"].query("level == 'detailed'")["soc_code"].tolist()
-    sectors = postings.expand_sectors(postings.read_sector_crosswalk(), detailed)
+    sectors = postings.expand_sectors(postings.read_sector_crosswalk(), detailed, strict=False)
     emp22 = p.frame[p.frame["year"] == trends.BASE_YEAR].set_index("soc_2018_code")["employment"]
     exposure = postings.sector_exposure(sectors, measures, emp22, names)
     changes = postings.sector_changes(inputs.sector_postings)
