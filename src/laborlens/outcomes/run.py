@@ -103,7 +103,9 @@ def compute(inputs: Inputs, *, n_draws: int = trends.N_DRAWS, groups: int = 5) -
     table = exposure.merge(changes, on="sector", how="outer", indicator=True)
     unmatched = table[table["_merge"] != "both"]["sector"].tolist()
     if unmatched:
-        log.warning("Indeed sectors without postings or without SOC codes: %s", unmatched)
+        # a fact of the data (the copy has no Insurance series), kept as rows with empty
+        # postings columns and said in docs/outcomes.md, so not a warning
+        log.info("Indeed sectors without a postings series or without SOC codes: %s", unmatched)
     out["outcomes_sector_postings"] = table.drop(columns="_merge")
     out["outcomes_postings_slopes"] = postings.postings_vs_exposure(table, names)
     out["outcomes_ai_share"] = postings.ai_share_monthly(inputs.ai_share)
