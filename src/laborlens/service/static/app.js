@@ -221,6 +221,12 @@ function taskList(id, tasks, who) {
     h("span", { class: "score", title: `exposure score from ${who}` }, fmt.pct(t.score, 0)), " ", t.task)));
 }
 
+/** A series as an index: its first value = 100 (null where a value is missing). */
+function index(values) {
+  const base = values.find((v) => v !== null && v !== undefined);
+  return values.map((v) => (v === null || v === undefined || !base ? null : (100 * v) / base));
+}
+
 views.occupation = async (code) => {
   view(loading());
   let s;
@@ -269,7 +275,7 @@ views.occupation = async (code) => {
       h("p", {}, `${fmt.int(emp.employment)} people worked in this occupation in May 2025, at a median annual wage of ${wage}${growth === null || growth === undefined ? "" : `; BLS projects ${growth >= 0 ? "growth" : "a decline"} of ${fmt.num(Math.abs(growth), 1)} % from 2024 to 2034`}.`),
       h("p", { class: "caveat" }, s.caveat),
     ),
-    h("div", { class: "cards" },
+    h("div", { class: "cards compact" },
       shares.map((e) => card(`Share of tasks exposed, ${e.source_name}`, fmt.pct(e.beta, 0), `${plural(e.n_tasks, "task", "tasks")} rated`)),
       card("Employment (OEWS May 2025)", fmt.int(emp.employment), emp.oews_soc_code && emp.oews_soc_code !== s.soc_2018_code ? `published for ${emp.oews_soc_code}` : ""),
       card("Median annual wage", wage, emp.median_wage_topcoded ? "top-coded by BLS" : ""),
@@ -283,16 +289,17 @@ views.occupation = async (code) => {
     h("h2", {}, "Employment and wages over time"),
     tr.available && tr.years
       ? [
-        h("p", { id: "occ-trends" }, tr.summary),
+        h("p", { id: "occ-trends" }, `${tr.summary.charAt(0).toUpperCase()}${tr.summary.slice(1)}`),
         chart("occ-trend-chart", [
-          { type: "scatter", mode: "lines+markers", name: "Employment", x: tr.years, y: tr.employment, hovertemplate: "May %{x}: %{y:,.0f} workers<extra></extra>" },
-        ], { title: { text: `Employment, OEWS May ${tr.years[0]}–${tr.years[tr.years.length - 1]}` }, height: 300, margin: { l: 70, r: 20, t: 50, b: 40 }, xaxis: { dtick: 1 }, yaxis: { rangemode: "tozero", tickformat: ",.0f" }, showlegend: false }),
+          { type: "scatter", mode: "lines+markers", name: "Employment", x: tr.years, y: index(tr.employment), customdata: tr.employment, hovertemplate: "May %{x}: %{customdata:,.0f} workers<extra></extra>" },
+          { type: "scatter", mode: "lines+markers", name: "Median wage", x: tr.years, y: index(tr.median_wage), customdata: tr.median_wage, line: { dash: "dot" }, hovertemplate: "May %{x}: median wage $%{customdata:,.0f}<extra></extra>" },
+        ], { title: { text: `Employment and median wage<br>(May ${tr.years[0]} = 100)` }, height: 320, margin: { l: 50, r: 20, t: 70, b: 40 }, xaxis: { dtick: window.innerWidth < 600 ? 2 : 1 }, legend: { orientation: "h", y: -0.15 } }),
       ]
       : h("p", { id: "occ-trends", class: "muted" }, tr.note || "Employment and wage trends are not available."),
     h("h2", {}, "Best career moves"),
     s.career_moves.length ? table([
       { label: "Occupation", render: (m) => h("a", { href: `#/occupation/${m.onet_soc_code}` }, m.title) },
-      { label: "How feasible", render: (m) => [m.feasibility, m.feasibility_reason ? h("span", { class: "muted" }, h("br"), m.feasibility_reason) : null] },
+      { label: "How feasible", render: (m) => h("span", {}, m.feasibility, m.feasibility_reason ? h("span", { class: "muted" }, h("br"), m.feasibility_reason) : null) },
       { label: "Change in share of tasks exposed", num: true, render: (m) => points(m.beta_change) },
       { label: "Change in median wage", num: true, render: (m) => signedUsd(m.median_wage_change) },
       { label: "Technology to learn", render: (m) => m.technology_to_learn.join(", ") || "–" },
@@ -808,6 +815,7 @@ views.emerging = async (code) => {
       { label: "Removed tasks exposed", num: true, render: (g) => fmt.pct(g.beta_removed, 0) },
       { label: "Difference", num: true, render: (g) => points(g.delta_beta) },
       { label: "95 % interval", num: true, render: (g) => `${points(g.delta_ci_low).replace(/ points?$/, "")} to ${points(g.delta_ci_high)}` },
+    h("p", { class: "muted" }, "Each bar: how much more (red) or less (blue) exposed a group's new tasks are than the tasks it lost, weighting its occupations that both gained and lost tasks by employment; the lines are 95 % intervals. Groups where O*NET revised few occupations have wide intervals: read them as “not known”."),
     ], [...byDelta].reverse(), { caption: "Employment-weighted over the occupations of each group that both gained and lost tasks", wrap: true, stack: true }),
     h("h2", {}, "Occupations whose tasks changed most"),
     table([
