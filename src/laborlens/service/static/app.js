@@ -96,7 +96,7 @@ function loading(text = "Loading…") {
 }
 
 function chart(id, traces, layout) {
-  const el = h("div", { id, class: "chart", role: "img", "aria-label": layout.title?.text || layout.title || "chart" });
+  const el = h("div", { id, class: "chart", role: "img", "aria-label": String(layout.title?.text || layout.title || "chart").replace(/<br>/g, " ") });
   queueMicrotask(() => {
     if (!window.Plotly) { el.append("Charts need /static/vendor/plotly.min.js."); return; }
     const base = {
@@ -261,6 +261,10 @@ views.occupation = async (code) => {
   const growth = emp.growth_percent_2024_34;
   const wage = emp.median_wage === null || emp.median_wage === undefined ? "–" : `${fmt.usd(emp.median_wage)}${emp.median_wage_topcoded ? " or more" : ""}`;
   const techRows = s.exposure.map((e) => ({ ...e }));
+  // OEWS publishes SOC occupations: an O*NET code below one (15-1299.08) or one OEWS pools
+  // with others shares its employment figure
+  const oewsCode = emp.oews_soc_code || s.soc_2018_code;
+  const broader = !occ.endsWith(".00") || (emp.oews_soc_code && emp.oews_soc_code !== s.soc_2018_code) ? `SOC ${oewsCode}` : null;
   view(
     h("p", {}, h("a", { href: "#/occupations" }, "← Search")),
     h("h1", {}, s.title),
@@ -272,7 +276,7 @@ views.occupation = async (code) => {
         ? `Share of this occupation's tasks that a large language model, or software built on one, could do in half the time or less: ${listing(shares.map((e) => `${fmt.pct(e.beta, 0)} by ${e.source_name === "laborlens model" ? "the laborlens model" : e.source_name.replace(/^Human raters$/, "the human raters").replace(/^GPT-4 ratings$/, "GPT-4's ratings")}`))}.`
         : "No source has rated this occupation's tasks."),
       h("p", { id: "occ-agreement" }, `Do the public AI measures agree? ${s.agreement.verdict.charAt(0).toUpperCase()}${s.agreement.verdict.slice(1)}.`),
-      h("p", {}, `${fmt.int(emp.employment)} people worked in this occupation in May 2025, at a median annual wage of ${wage}${growth === null || growth === undefined ? "" : `; BLS projects ${growth >= 0 ? "growth" : "a decline"} of ${fmt.num(Math.abs(growth), 1)} % from 2024 to 2034`}.`),
+      h("p", { id: "occ-jobs" }, `${fmt.int(emp.employment)} people worked ${broader ? `in ${broader}, the broader occupation that includes this one,` : "in this occupation"} in May 2025, at a median annual wage of ${wage}${growth === null || growth === undefined ? "" : `; BLS projects ${growth >= 0 ? "growth" : "a decline"} of ${fmt.num(Math.abs(growth), 1)} % from 2024 to 2034`}.`),
       h("p", { class: "caveat" }, s.caveat),
     ),
     h("div", { class: "cards compact" },
