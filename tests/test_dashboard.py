@@ -378,6 +378,9 @@ def test_occupation_page_is_the_one_page_summary(sized_page, db, shots):
         assert f"{100 * e['beta']:.0f} % by" in shares
     assert s["agreement"]["verdict"][1:] in page.locator("#occ-agreement").inner_text()
     assert s["caveat"] in box.inner_text()
+    ranked = [m for m in s["public_measures"] if m["percentile"] is not None]
+    page.locator("#occ-measures-chart .main-svg").first.wait_for()
+    assert page.locator("#occ-measures-chart .bars .point").count() == len(ranked) > 1
     for key, where in (("tasks_most_exposed", "#tasks-most"), ("tasks_least_exposed", "#tasks-least")):
         items = page.locator(f"{where} li")
         assert items.count() == len(s[key]) > 0

@@ -227,6 +227,11 @@ function index(values) {
   return values.map((v) => (v === null || v === undefined || !base ? null : (100 * v) / base));
 }
 
+/** A measure's label in words: "β, human labels" → "Tasks exposed, human". */
+function plainMeasure(label) {
+  return label.replace(/^β, (.*?)( labels)?$/, "Tasks exposed, $1");
+}
+
 views.occupation = async (code) => {
   view(loading());
   let s;
@@ -261,6 +266,7 @@ views.occupation = async (code) => {
   const growth = emp.growth_percent_2024_34;
   const wage = emp.median_wage === null || emp.median_wage === undefined ? "–" : `${fmt.usd(emp.median_wage)}${emp.median_wage_topcoded ? " or more" : ""}`;
   const techRows = s.exposure.map((e) => ({ ...e }));
+  const ranked = s.public_measures.filter((m) => m.percentile !== null && m.percentile !== undefined).reverse();
   // OEWS publishes SOC occupations: an O*NET code below one (15-1299.08) or one OEWS pools
   // with others shares its employment figure
   const oewsCode = emp.oews_soc_code || s.soc_2018_code;
@@ -285,6 +291,15 @@ views.occupation = async (code) => {
       card("Median annual wage", wage, emp.median_wage_topcoded ? "top-coded by BLS" : ""),
       card("Projected change 2024–34", growth === null || growth === undefined ? "–" : `${growth >= 0 ? "+" : "−"}${fmt.num(Math.abs(growth), 1)} %`, emp.openings_per_year ? `${fmt.int(emp.openings_per_year)} openings a year` : ""),
     ),
+    ranked.length ? [
+      h("h2", {}, "How it ranks on every measure"),
+      h("p", {}, `Each public measure of AI exposure ranks this occupation among all occupations it covers (100 = the most exposed). ${s.agreement.measures_agree === false ? "They disagree: the measures ask different questions (which tasks a language model could speed up, which abilities AI applications touch, what people use AI for), so read any single figure with care." : s.agreement.measures_agree ? "They broadly agree." : ""}`),
+      chart("occ-measures-chart", [{
+        type: "bar", orientation: "h", y: ranked.map((m) => fit(plainMeasure(m.label), 26)), x: ranked.map((m) => m.percentile),
+        customdata: ranked.map((m) => plainMeasure(m.label)), marker: { color: "#0b5cad" },
+        hovertemplate: "%{customdata}: percentile %{x:.0f}<extra></extra>",
+      }], { title: { text: "Percentile among occupations" }, height: 28 * ranked.length + 110, margin: { l: 10, r: 20, t: 50, b: 40 }, yaxis: { automargin: true, tickfont: { size: 11 } }, xaxis: { range: [0, 100], dtick: 25 } }),
+    ] : null,
     h("div", { class: "grid2" },
       h("div", {}, h("h2", {}, "Tasks most exposed"), taskList("tasks-most", s.tasks_most_exposed, who)),
       h("div", {}, h("h2", {}, "Tasks least exposed"), taskList("tasks-least", s.tasks_least_exposed, who)),
