@@ -360,6 +360,7 @@ def _check_layout_and_words(page) -> None:
 def _shot(page, shots: Path, name: str) -> None:
     """The first screen of the view (small PNGs): name.png at 1,280 px, name-375.png at 375."""
     width = page.evaluate("innerWidth")
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=shots / (f"{name}.png" if width >= 1000 else f"{name}-{width}.png"))
 
 
