@@ -8,6 +8,7 @@ Screenshots of every view go to ``test-output/screenshots`` (or ``$LABORLENS_SCR
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -98,10 +99,13 @@ def shots() -> Path:
     return where
 
 
-@pytest.fixture
-def page(browser, server):
-    """A fresh page that records console errors and every request that leaves the server."""
-    context = browser.new_context(viewport=VIEWPORT)
+WIDTHS = (375, 1280)  # a phone and a laptop
+
+
+def _open_page(browser, server, viewport: dict):
+    """A fresh page that records console errors and every request that leaves the server;
+    yields it and fails on anything recorded."""
+    context = browser.new_context(viewport=viewport)
     pg = context.new_page()
     pg.problems = []
     pg.on("pageerror", lambda e: pg.problems.append(f"page error: {e}"))
@@ -122,6 +126,17 @@ def page(browser, server):
     problems = list(pg.problems)
     context.close()
     assert not problems, problems
+
+
+@pytest.fixture
+def page(browser, server):
+    yield from _open_page(browser, server, VIEWPORT)
+
+
+@pytest.fixture(params=WIDTHS, ids=lambda w: f"{w}px")
+def sized_page(request, browser, server):
+    """The same at a phone's and at a laptop's width."""
+    yield from _open_page(browser, server, {"width": request.param, "height": 900})
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +201,7 @@ def test_geography_lists_every_state(page, db, shots):
     assert rows.count() > 300
 
 
-def test_search_open_occupation_and_load_its_tasks(page, db, shots):
+def test_search_open_occupation_and_load_its_tasks(page, db):
     code = "29-1141.00"
     tasks = db.execute(
         "SELECT t.task, e.human_exposure FROM onet_tasks t LEFT JOIN exposure_labels e "
@@ -206,7 +221,6 @@ def test_search_open_occupation_and_load_its_tasks(page, db, shots):
     first = rows.first.locator("td")
     assert human[first.nth(0).inner_text()] == first.nth(2).inner_text()
     page.locator("#occ-geo tbody tr").first.wait_for()
-    page.screenshot(path=shots / "occupation.png", full_page=True)
 
 
 def test_search_suggests_alternate_titles_and_similar_titles(page, shots):
@@ -292,8 +306,182 @@ def test_every_control_has_a_label_and_the_page_works_by_keyboard(page):
     page.keyboard.press("Enter")
     page.wait_for_function("document.activeElement.id === 'main'")
     assert page.url.endswith("#/rate")
-    for view in ("occupations", "careers", "measures"):
+    for view in ("occupations", "careers", "measures", "emerging"):
         page.focus(f'nav a[data-view="{view}"]')
         page.keyboard.press("Enter")
         page.wait_for_url(f"**/#/{view}")
         page.locator(f'nav a[data-view="{view}"][aria-current="page"]').wait_for()
+
+
+# -- the occupation summary and "New work", at a phone's and a laptop's width -------------------
+GREEK = re.compile("[αβγΔ]")
+
+
+def _points(x: float) -> str:
+    """A change in a share as the dashboard writes it: +6 points, −10 points."""
+    v = 100 * x
+    n = f"{abs(v):.0f}"
+    return f"{'+' if v >= 0 else '−'}{n} {'point' if n == '1' else 'points'}"
+
+
+def _check_layout_and_words(page) -> None:
+    """What every view must hold at any width: no sideways page scroll (a wide table scrolls in
+    its own box), every control labelled, codes never broken, words instead of α/β/γ outside
+    the technical details, and the caveat that exposure is not job loss."""
+    width = page.evaluate("innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    outside = page.evaluate(
+        """() => [...document.querySelectorAll('main *')]
+             .filter(e => e instanceof HTMLElement && !e.closest('.table-wrap, .table-scroll'))
+             .filter(e => e.getBoundingClientRect().right > innerWidth + 1)
+             .map(e => e.tagName + (e.id ? '#' + e.id : ''))"""
+    )
+    assert outside == [], outside
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('input, select, textarea')]
+             .filter(el => !el.closest('[hidden]'))
+             .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+             .map(el => el.id || el.outerHTML)"""
+    )
+    assert unlabelled == []
+    broken = page.evaluate(
+        "() => [...document.querySelectorAll('main .code')].filter(e => "
+        "getComputedStyle(e).whiteSpace !== 'nowrap' || e.getClientRects().length > 1)"
+        ".map(e => e.textContent)"
+    )
+    assert broken == []
+    # closed <details> hold the technical detail: their content is not in innerText
+    words = page.locator("main").inner_text()
+    assert not GREEK.search(words), GREEK.search(words)
+    notes = page.locator("main .caveat, main .summary").all_inner_texts()
+    assert any("not job loss" in text for text in notes), notes
+
+
+def _shot(page, shots: Path, name: str) -> None:
+    """The first screen of the view (small PNGs): name.png at 1,280 px, name-375.png at 375."""
+    width = page.evaluate("innerWidth")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=shots / (f"{name}.png" if width >= 1000 else f"{name}-{width}.png"))
+
+
+def test_occupation_page_is_the_one_page_summary(sized_page, db, shots):
+    from laborlens.occupations.summary import occupation_summary
+
+    page = sized_page
+    code = "41-2011.00"  # Cashiers: every source rated it, OEWS panel, career moves
+    s = occupation_summary(db, code)
+    page.goto(f"{page.base}/#/occupation/{code}")
+    box = page.locator("#occ-summary")
+    box.wait_for()
+    assert page.locator("h1").inner_text() == s["title"]
+    shares = page.locator("#occ-shares").inner_text()
+    for e in s["exposure"]:
+        assert f"{100 * e['beta']:.0f} % by" in shares
+    assert s["agreement"]["verdict"][1:] in page.locator("#occ-agreement").inner_text()
+    assert s["caveat"] in box.inner_text()
+    ranked = [m for m in s["public_measures"] if m["percentile"] is not None]
+    page.locator("#occ-measures-chart .main-svg").first.wait_for()
+    assert page.locator("#occ-measures-chart .bars .point").count() == len(ranked) > 1
+    for key, where in (("tasks_most_exposed", "#tasks-most"), ("tasks_least_exposed", "#tasks-least")):
+        items = page.locator(f"{where} li")
+        assert items.count() == len(s[key]) > 0
+        for i, t in enumerate(s[key]):
+            assert items.nth(i).inner_text().split(maxsplit=2)[2] == t["task"]
+            assert items.nth(i).inner_text().startswith(f"{100 * t['score']:.0f} %")
+    trends = s["trends"]
+    assert trends["available"], trends
+    assert trends["summary"][1:] in page.locator("#occ-trends").inner_text()
+    page.locator("#occ-trend-chart .main-svg").first.wait_for()
+    moves = page.locator("table", has=page.locator("caption", has_text="similar skills"))
+    rows = moves.locator("tbody tr")
+    assert rows.count() == len(s["career_moves"])
+    for i, m in enumerate(s["career_moves"]):
+        cells = rows.nth(i).locator("td")
+        assert cells.nth(0).inner_text() == m["title"]
+        assert cells.nth(2).inner_text() == _points(m["beta_change"])
+    # the technical detail is one click away
+    detail = page.locator("#occ-technical")
+    assert not detail.locator("table").first.is_visible()
+    page.click("#occ-technical > summary")
+    assert "share of tasks directly exposed" in detail.locator("table").first.inner_text()
+    assert detail.locator("table").nth(1).locator("tbody tr").count() == len(s["public_measures"])
+    page.click("#occ-technical > summary")
+    _check_layout_and_words(page)
+    _shot(page, shots, "occupation")
+
+
+def test_new_work_view_and_one_occupations_changes(sized_page, db, shots):
+    from laborlens.emerging.query import overview, revision_pairs, task_rows
+    from laborlens.jsonutil import clean_json
+
+    page = sized_page
+    o = clean_json(overview(db))  # as the API sends it: NaN is null
+    m = o["summary"]["20.1->29.3"]
+    page.goto(f"{page.base}/#/emerging")
+    page.locator("#nw-summary").wait_for()
+    page.locator('nav a[data-view="emerging"][aria-current="page"]').wait_for()
+    head = page.locator("#nw-headline").inner_text()
+    assert f"rated {100 * m['beta_new']:.0f} % exposed" in head
+    assert f"replaced {100 * m['beta_removed']:.0f} %" in head
+    assert f"new work is {_points(m['delta_beta'])}" in head
+    lo, hi = _points(m["delta_ci_low"]).rsplit(" ", 1)[0], _points(m["delta_ci_high"])
+    assert f"95 % interval {lo} to {hi}" in head
+    if m["delta_ci_low"] <= 0 <= m["delta_ci_high"]:
+        assert "the data cannot tell" in head
+    summary = page.locator("#nw-summary").inner_text()
+    for words in ("What the interval means", "rolling schedule", "may be an old one reworded",
+                  "Exposure is not job loss"):
+        assert words in summary
+    ids = m["counts_by_task_id"]
+    assert f"added {ids['new']:,} task statements, dropped {ids['removed']:,}" in summary
+    groups = [
+        g for g in o["groups"]
+        if g["comparison"] == "20.1->29.3" and g["group"] != "all" and g["delta_beta"] is not None
+    ]
+    by_group = page.locator("table", has=page.locator("caption", has_text="Employment-weighted"))
+    assert by_group.locator("tbody tr").count() == len(groups)
+    page.locator("#nw-groups-chart .main-svg").first.wait_for()
+    changed = page.locator("table", has=page.locator("caption", has_text="largest share of tasks"))
+    rows = changed.locator("tbody tr")
+    assert rows.count() == len(o["changed_most"])
+    assert [rows.nth(i).locator("td a").inner_text() for i in range(3)] == [
+        r["title"] for r in o["changed_most"][:3]
+    ]
+    em = o["summary"]["29.3 emerging"]
+    assert f"O*NET lists {em['statements']} emerging tasks" in page.locator("#nw-emerging").inner_text()
+    assert page.locator("caption", has_text=f"of {o['new_occupations_total']}").count() == 1
+    if o["postings_ai_share"]:
+        page.locator("#nw-postings-chart .main-svg").first.wait_for()
+    _check_layout_and_words(page)
+    _shot(page, shots, "new-work")
+    # drill down into the occupation whose tasks changed most
+    top = o["changed_most"][0]
+    rows.first.locator("td a").click()
+    page.wait_for_url(f"**/#/emerging/{top['onet_soc_code']}")
+    part = page.locator("#nw-201")
+    part.wait_for()
+    tasks = task_rows(db, "20.1", "29.3", code=top["onet_soc_code"])
+    pairs = revision_pairs(db, "20.1", "29.3", code=top["onet_soc_code"])
+    reworded = pairs[pairs["kind"] != "new_id_same_text"]
+    for head, n in (
+        ("New tasks", (tasks["status"] == "new").sum()),
+        ("Removed tasks", (tasks["status"] == "removed").sum()),
+        ("Reworded tasks", len(reworded)),
+    ):
+        heading = part.locator("h3", has_text=head)
+        if n == 0:
+            assert heading.count() == 0
+            continue
+        table = heading.locator("xpath=following-sibling::div[1]//table")
+        assert table.locator("tbody tr").count() == n, head
+    if len(reworded):
+        first = part.locator("h3", has_text="Reworded tasks").locator(
+            "xpath=following-sibling::div[1]//tbody/tr[1]/td"
+        )
+        assert first.nth(0).inner_text() == reworded.iloc[0]["old_task"]
+        assert first.nth(1).inner_text() == reworded.iloc[0]["new_task"]
+    assert "rolling schedule" in page.locator("main .caveat").inner_text()
+    page.locator("#nw-293").wait_for()
+    _check_layout_and_words(page)
+    if page.evaluate("innerWidth") >= 1000:
+        page.screenshot(path=shots / "new-work-occupation.png")

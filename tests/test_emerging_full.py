@@ -208,6 +208,33 @@ def test_rest_endpoints(built):
         assert later.json()["to"] == "30.1"
         bad = client.get(f"/api/emerging/tasks/{code}", params={"from": "30.1"})
         assert bad.status_code == 422
+        # revisions as pairs of wordings: one per reworded statement, old and new as stored
+        pairs = got.json()["revisions"]
+        part = change[(change["comparison"] == "20.1->29.3") & (change["onet_soc_code"] == code)]
+        old_rows = part[part["status"] == "revised_old"].set_index("task_id")
+        new_rows = part[part["status"] == "revised_new"].set_index("task_id")
+        assert sorted(p["old_task_id"] for p in pairs) == sorted(old_rows.index)
+        assert sorted(p["new_task_id"] for p in pairs) == sorted(new_rows.index)
+        for p in pairs:
+            assert p["old_task"] == old_rows.loc[p["old_task_id"], "task"]
+            assert p["new_task"] == new_rows.loc[p["new_task_id"], "task"]
+            assert p["kind"] == old_rows.loc[p["old_task_id"], "revision_kind"]
+        # the dashboard's "New work" view
+        view = client.get("/api/emerging/overview").json()
+        assert view["summary"] == doc
+        occ = change[change["comparison"] == "20.1->29.3"]
+        top = view["changed_most"]
+        assert [r["turnover"] for r in top] == sorted((r["turnover"] for r in top), reverse=True)
+        for r in top:
+            mine = occ[occ["onet_soc_code"] == r["onet_soc_code"]]
+            before = mine["status"].isin(["removed", "revised_old", "unchanged"]).sum()
+            assert r["n_before"] == before >= view["min_statements_changed"]
+            assert r["n_after"] == (mine["release"] == "29.3").sum() >= view["min_statements_changed"]
+        em = change[change["status"] == "emerging"]
+        assert len(view["emerging_statements"]) == len(em)
+        everything = view["groups"][0]
+        assert (everything["comparison"], everything["group"]) == ("20.1->29.3", "all")
+        assert everything["delta_beta"] == pytest.approx(doc["20.1->29.3"]["delta_beta"], rel=1e-5)
 
 
 def test_delta_beta_recomputed_from_the_statements(built):

@@ -235,6 +235,47 @@ def test_occupation_geography_equals_oews_state_rows(client, raw):
     assert employment == sorted(employment, reverse=True)
 
 
+def test_occupation_summary_equals_the_library(client, raw):
+    """The dashboard's occupation page and `laborlens occupations show` share one function."""
+    import json
+
+    from laborlens.jsonutil import clean_json
+    from laborlens.occupations.summary import occupation_summary
+
+    got = client.get(f"/api/occupations/{NURSES}/summary", params={"tasks": 3, "moves": 4})
+    assert got.status_code == 200
+    body = got.json()
+    want = json.loads(json.dumps(clean_json(occupation_summary(raw, NURSES, n_tasks=3, n_moves=4))))
+    assert body == want
+    assert len(body["tasks_most_exposed"]) == 3
+    assert len(body["career_moves"]) == 4
+    # an exact title resolves like a code
+    cashiers = client.get("/api/occupations/Cashiers/summary").json()
+    assert cashiers["onet_soc_code"] == "41-2011.00"
+    assert len(cashiers["career_moves"]) == 5  # the defaults: 5 tasks each way, 5 moves
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "named"),
+    [
+        ("99-9999.00", 404, "'99-9999.00'"),
+        ("zzqqxx vvbbnn", 404, "zzqqxx vvbbnn"),
+        ("bus driver", 422, "53-3052.00"),  # two occupations: the answer lists both
+    ],
+)
+def test_occupation_summary_of_a_bad_code_names_it(client, code, status, named):
+    r = client.get(f"/api/occupations/{code}/summary")
+    assert r.status_code == status
+    assert named in r.json()["detail"]
+
+
+def test_occupation_summary_limits_are_422_naming_the_parameter(client):
+    for params in ({"tasks": 0}, {"moves": 21}, {"tasks": "many"}):
+        r = client.get(f"/api/occupations/{NURSES}/summary", params=params)
+        assert r.status_code == 422
+        assert r.json()["detail"][0]["loc"] == ["query", next(iter(params))]
+
+
 # -- careers --------------------------------------------------------------------------------------
 def test_careers_resolve_free_text_title(client, raw):
     text = "software developer"
@@ -285,6 +326,7 @@ def test_unknown_occupation_is_404(client, unknown):
         f"/api/occupations/{unknown}",
         f"/api/occupations/{unknown}/tasks",
         f"/api/occupations/{unknown}/geography",
+        f"/api/occupations/{unknown}/summary",
     ):
         r = client.get(url)
         assert r.status_code == 404, url

@@ -11,7 +11,15 @@ from laborlens.config import Settings
 from laborlens.db.connection import connect, table_names
 from laborlens.exceptions import DatabaseError, InputError
 
-__all__ = ["RELEASES", "TASK_COLUMNS", "occupation_rows", "summary", "task_rows"]
+__all__ = [
+    "RELEASES",
+    "TASK_COLUMNS",
+    "occupation_rows",
+    "overview",
+    "revision_pairs",
+    "summary",
+    "task_rows",
+]
 
 RELEASES = ("20.1", "29.3", "30.1")
 COMPARISONS = ("20.1->29.3", "29.3->30.1")
@@ -92,6 +100,37 @@ def task_rows(
     )
 
 
+def revision_pairs(
+    con: duckdb.DuckDBPyConnection, old: str = "20.1", new: str = "29.3", *, code: str
+) -> pd.DataFrame:
+    """The revisions of one occupation in the comparison ``old`` -> ``new``, one row per pair
+    of wordings: ``old_task_id``, ``new_task_id``, ``kind`` (``same_id``: reworded under the
+    same task ID; ``new_id_similar_text``: a removed and a new statement paired by wording;
+    ``new_id_same_text``: identical wording under a new ID), ``similarity``, ``old_task``,
+    ``new_task``, ``beta_old``, ``beta_new``."""
+    comparison = f"{old}->{new}"
+    if comparison not in COMPARISONS:
+        msg = (
+            f"no comparison {old} -> {new}; the database compares "
+            + " and ".join(c.replace("->", " -> ") for c in COMPARISONS)
+        )
+        raise InputError(msg)
+    return _frame(
+        con,
+        """
+        SELECT o.task_id AS old_task_id, n.task_id AS new_task_id, o.revision_kind AS kind,
+               o.similarity, o.task AS old_task, n.task AS new_task,
+               o.beta AS beta_old, n.beta AS beta_new
+        FROM emerging_task_change o JOIN emerging_task_change n
+          ON n.comparison = o.comparison AND n.onet_soc_code = o.onet_soc_code
+         AND n.status = 'revised_new' AND n.task_id = coalesce(o.matched_task_id, o.task_id)
+        WHERE o.comparison = ? AND o.onet_soc_code = ? AND o.status = 'revised_old'
+        ORDER BY o.task_id
+        """,
+        [comparison, code],
+    )
+
+
 def occupation_rows(settings: Settings | duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """``emerging_occupations``: one row per O*NET-SOC 2019 occupation."""
     return _frame(settings, "SELECT * FROM emerging_occupations ORDER BY onet_soc_code")
@@ -117,4 +156,86 @@ def summary(settings: Settings | duckdb.DuckDBPyConnection) -> dict[str, Any]:
             for prefix, name in (("count_", "counts"), ("by_id_", "counts_by_task_id")):
                 keys = [k for k in block if k.startswith(prefix)]
                 block[name] = {k.removeprefix(prefix): block.pop(k) for k in keys}
+    return out
+
+
+#: Occupations listed as changed most need at least this many statements in each release, so a
+#: tiny occupation with two statements rewritten does not top the list.
+MIN_STATEMENTS_CHANGED = 5
+TOP = 15
+
+
+def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    return con.execute(sql, params or []).df().to_dict("records")
+
+
+def overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """What the dashboard's "New work" view shows, from the built tables: :func:`summary`; the
+    difference in β of new vs removed statements by SOC major group (``groups``, both
+    comparisons, the row ``all`` economy-wide); the :data:`TOP` occupations whose task content
+    changed most from 20.1 to 29.3 (turnover, at least :data:`MIN_STATEMENTS_CHANGED`
+    statements in each release); the largest changes both ways (``examples``); emerging
+    statements and their occupations; occupations new since SOC 2010 and the fastest-growing
+    (:data:`TOP` each, with their counts); AI work by release and the monthly share of US
+    Indeed postings mentioning AI (None without the outcomes tables)."""
+    out: dict[str, Any] = {"summary": summary(con)}
+    out["groups"] = _records(
+        con,
+        "SELECT * FROM emerging_group_change ORDER BY comparison, "
+        "CASE WHEN \"group\" = 'all' THEN 0 ELSE 1 END, \"group\"",
+    )
+    out["min_statements_changed"] = MIN_STATEMENTS_CHANGED
+    out["changed_most"] = _records(
+        con,
+        "SELECT onet_soc_code, title, soc_major_title, employment, n_before, n_after, n_new, "
+        "n_removed, n_revised, n_same_text_new_id, turnover, beta_new, beta_removed, "
+        "delta_beta, delta_ci_low, delta_ci_high FROM emerging_occupation_change "
+        "WHERE comparison = '20.1->29.3' AND n_before >= ? AND n_after >= ? "
+        "ORDER BY turnover DESC, onet_soc_code LIMIT ?",
+        [MIN_STATEMENTS_CHANGED, MIN_STATEMENTS_CHANGED, TOP],
+    )
+    out["examples"] = _records(
+        con, "SELECT * FROM emerging_examples ORDER BY comparison, kind, abs(delta_beta) DESC"
+    )
+    out["emerging_occupations"] = _records(
+        con,
+        "SELECT * FROM emerging_statement_occupations "
+        "ORDER BY n_emerging DESC, onet_soc_code LIMIT ?",
+        [TOP],
+    )
+    out["emerging_statements"] = _records(
+        con,
+        "SELECT onet_soc_code, title, task, category, original_task, exposure, beta, "
+        "occupation_beta, beta_vs_occupation, original_beta, mentions_ai "
+        "FROM emerging_statements ORDER BY title, category, task",
+    )
+    profile = (
+        "onet_soc_code, title, soc_change, soc_2010_codes, employment, "
+        "projected_change_percent, growth_rank, oews_growth_2019_2025_percent, beta, "
+        "automation, top_technologies, ai_tools"
+    )
+    out["new_occupations_total"] = con.execute(
+        "SELECT count(*) FROM emerging_occupations WHERE new_since_soc_2010"
+    ).fetchone()[0]
+    out["new_occupations"] = _records(
+        con,
+        f"SELECT {profile} FROM emerging_occupations WHERE new_since_soc_2010 "
+        "ORDER BY employment DESC NULLS LAST, onet_soc_code LIMIT ?",
+        [TOP],
+    )
+    out["growing_occupations"] = _records(
+        con,
+        f"SELECT {profile} FROM emerging_occupations WHERE growth_rank IS NOT NULL "
+        "ORDER BY growth_rank, onet_soc_code LIMIT ?",
+        [TOP],
+    )
+    out["ai_share"] = _records(con, "SELECT * FROM emerging_ai_share ORDER BY release")
+    out["postings_ai_share"] = (
+        _records(
+            con,
+            "SELECT month, ai_share FROM outcomes_ai_share WHERE country = 'US' ORDER BY month",
+        )
+        if "outcomes_ai_share" in table_names(con)
+        else None
+    )
     return out

@@ -159,6 +159,23 @@ def occupation_tasks(s: StoreDep, code: Code) -> dict:
         return tasks(cur, _resolve(s, cur, code))
 
 
+@router.get("/occupations/{code}/summary", tags=["occupations"])
+def occupation_summary(
+    s: StoreDep,
+    code: Code,
+    tasks: Annotated[int, Query(ge=1, le=20, description="tasks listed as most and least exposed")]
+    = 5,
+    moves: Annotated[int, Query(ge=1, le=20, description="career moves listed")] = 5,
+) -> dict:
+    """The one-page summary behind ``laborlens occupations show``: the share of tasks exposed
+    by every source and every public measure with how far they agree, the tasks most and least
+    exposed, employment, wages and their trends, and the best career moves."""
+    from laborlens.occupations.summary import occupation_summary as summary
+
+    with s.cursor() as cur:
+        return _jsonable(summary(cur, _resolve(s, cur, code), n_tasks=tasks, n_moves=moves))
+
+
 @router.get("/occupations/{code}/geography", tags=["occupations"])
 def occupation_geography(
     s: StoreDep, code: Code, level: Literal["state", "metro"] = "state"
@@ -423,6 +440,21 @@ def emerging(s: StoreDep) -> dict:
         return _jsonable(summary(cur))
 
 
+@router.get("/emerging/overview", tags=["emerging"])
+def emerging_overview(s: StoreDep) -> dict:
+    """Everything the dashboard's "New work" view shows: the summary of ``/emerging``, the
+    difference in exposure of new vs removed statements by SOC major group, the occupations
+    whose task content changed most, the largest changes both ways, emerging statements by
+    occupation, occupations new since SOC 2010 and the fastest-growing ones, and AI work over
+    releases and in job postings (docs/emerging.md)."""
+    from laborlens.emerging.query import overview
+
+    if not s.has("emerging_summary"):
+        raise HTTPException(404, "The database has no emerging-work tables (built with models).")
+    with s.cursor() as cur:
+        return _jsonable(overview(cur))
+
+
 @router.get("/emerging/tasks/{code}", tags=["emerging"])
 def emerging_tasks(
     s: StoreDep,
@@ -432,11 +464,12 @@ def emerging_tasks(
         Query(alias="from", description="20.1: compare 20.1 -> 29.3; 29.3: compare 29.3 -> 30.1"),
     ] = "20.1",
 ) -> dict:
-    """One occupation's new, removed, revised and emerging statements with their ratings.
+    """One occupation's new, removed, revised and emerging statements with their ratings, and
+    its revisions as pairs of old and new wording (``revisions``).
 
     The database holds two comparisons, so ``from`` names one of them; the later release
     follows from it (every request the schema allows has an answer)."""
-    from laborlens.emerging.query import task_rows
+    from laborlens.emerging.query import revision_pairs, task_rows
 
     new = {"20.1": "29.3", "29.3": "30.1"}[old]
 
@@ -444,7 +477,14 @@ def emerging_tasks(
         raise HTTPException(404, "The database has no emerging-work tables (built with models).")
     with s.cursor() as cur:
         rows = task_rows(cur, old, new, code=code)
-    return {"code": code, "from": old, "to": new, "tasks": _jsonable(rows.to_dict("records"))}
+        pairs = revision_pairs(cur, old, new, code=code)
+    return {
+        "code": code,
+        "from": old,
+        "to": new,
+        "tasks": _jsonable(rows.to_dict("records")),
+        "revisions": _jsonable(pairs.to_dict("records")),
+    }
 
 
 _jsonable = clean_json

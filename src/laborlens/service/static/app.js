@@ -16,7 +16,7 @@ function h(tag, attrs, ...children) {
     else if (k === "class") el.className = v;
     else el.setAttribute(k, v === true ? "" : v);
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -96,7 +96,7 @@ function loading(text = "Loading…") {
 }
 
 function chart(id, traces, layout) {
-  const el = h("div", { id, class: "chart", role: "img", "aria-label": layout.title?.text || layout.title || "chart" });
+  const el = h("div", { id, class: "chart", role: "img", "aria-label": String(layout.title?.text || layout.title || "chart").replace(/<br>/g, " ") });
   queueMicrotask(() => {
     if (!window.Plotly) { el.append("Charts need /static/vendor/plotly.min.js."); return; }
     const base = {
@@ -111,7 +111,7 @@ function chart(id, traces, layout) {
 }
 
 function view(...nodes) {
-  main.replaceChildren(...nodes);
+  main.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false));
   main.focus({ preventScroll: true });
 }
 
@@ -188,12 +188,57 @@ views.occupations = async () => {
   document.getElementById("occ-search").focus();
 };
 
+/** +12 points / −3 points: a change in a share, in percentage points */
+function points(x, d = 0) {
+  if (x === null || x === undefined) return "–";
+  const v = 100 * x;
+  return `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(d)} ${Math.abs(v).toFixed(d) === "1" ? "point" : "points"}`;
+}
+
+function signedUsd(x) {
+  return x === null || x === undefined ? "–" : `${x >= 0 ? "+" : "−"}${fmt.usd(Math.abs(x))}`;
+}
+
+/** "21 % to 39 %" for a list of shares */
+function listing(parts) {
+  return parts.length <= 1 ? parts.join("") : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+}
+
+function codeSpan(code) {
+  return h("span", { class: "code" }, code);
+}
+
+/** One task's exposure in words (the E0/E1/E2 rubric is in the glossary). */
+const EXPOSURE_WORDS = { E0: "not exposed", E1: "exposed", E2: "exposed with software" };
+
+function exposureTag(label) {
+  return h("span", { class: `badge ${label || "none"}`, title: label || "" }, EXPOSURE_WORDS[label] || "not rated");
+}
+
+function taskList(id, tasks, who) {
+  if (!tasks.length) return h("p", { class: "muted" }, "No rated tasks.");
+  return h("ol", { id, class: "tasklist" }, tasks.map((t) => h("li", {},
+    h("span", { class: "score", title: `exposure score from ${who}` }, fmt.pct(t.score, 0)), " ", t.task)));
+}
+
+/** A series as an index: its first value = 100 (null where a value is missing). */
+function index(values) {
+  const base = values.find((v) => v !== null && v !== undefined);
+  return values.map((v) => (v === null || v === undefined || !base ? null : (100 * v) / base));
+}
+
+/** A measure's label in words: "β, human labels" → "Tasks exposed, human". */
+function plainMeasure(label) {
+  return label.replace(/^β, (.*?)( labels)?$/, "Tasks exposed, $1");
+}
+
 views.occupation = async (code) => {
   view(loading());
-  let p;
-  try { p = await api(`/api/occupations/${encodeURIComponent(code)}`); } catch (err) { view(h("h1", {}, "Occupation"), errorBox(err)); return; }
-  const exp = Object.fromEntries(p.exposure.filter((e) => e.weighting === "paper").map((e) => [e.source, e]));
-  const oews = p.oews_national_2025 || {};
+  let s;
+  try { s = await api(`/api/occupations/${encodeURIComponent(code)}/summary`); } catch (err) { view(h("h1", {}, "Occupation"), errorBox(err)); return; }
+  const occ = s.onet_soc_code;
+  const emp = s.employment;
+  const who = { model: "the laborlens model", human: "the human raters" }[s.tasks_scored_by] || "the ratings";
   const tasksBox = h("div", { id: "tasks" });
   const geoBox = h("div", { id: "occ-geo" });
   const showTasks = h("button", {
@@ -202,52 +247,110 @@ views.occupation = async (code) => {
       showTasks.disabled = true;
       tasksBox.replaceChildren(loading("Loading tasks…"));
       try {
-        const t = await api(`/api/occupations/${encodeURIComponent(p.onet_soc_code)}/tasks`);
+        const t = await api(`/api/occupations/${encodeURIComponent(occ)}/tasks`);
         tasksBox.replaceChildren(table([
           { label: "Task", key: "task" },
           { label: "Type", key: "task_type" },
           { label: "Human", render: (r) => badge(r.human_exposure) },
           { label: "GPT-4", render: (r) => badge(r.gpt4_exposure) },
           { label: "Model", render: (r) => badge(r.model_exposure) },
-          { label: "Model β", num: true, render: (r) => fmt.num(r.model_beta) },
+          { label: "Model score", num: true, render: (r) => fmt.pct(r.model_beta, 0) },
           { label: "Automation", render: (r) => r.model_automation || "–" },
-        ], t.tasks, { caption: `${t.n_tasks} O*NET tasks, with the human and GPT-4 labels of Eloundou et al. and the laborlens model's rating` }));
+        ], t.tasks, { caption: `${t.n_tasks} O*NET tasks, with the human and GPT-4 labels of Eloundou et al. (E0 not exposed, E1 exposed, E2 exposed with software) and the laborlens model's rating`, wrap: true }));
         showTasks.hidden = true;
       } catch (err) { tasksBox.replaceChildren(errorBox(err)); showTasks.disabled = false; }
     },
-  }, "Show tasks and their ratings");
+  }, "Show every task and its ratings");
+  const shares = s.exposure.filter((e) => e.beta !== null && e.beta !== undefined);
+  const tr = s.trends;
+  const growth = emp.growth_percent_2024_34;
+  const wage = emp.median_wage === null || emp.median_wage === undefined ? "–" : `${fmt.usd(emp.median_wage)}${emp.median_wage_topcoded ? " or more" : ""}`;
+  const techRows = s.exposure.map((e) => ({ ...e }));
+  const ranked = s.public_measures.filter((m) => m.percentile !== null && m.percentile !== undefined).reverse();
+  // OEWS publishes SOC occupations: an O*NET code below one (15-1299.08) or one OEWS pools
+  // with others shares its employment figure
+  const oewsCode = emp.oews_soc_code || s.soc_2018_code;
+  const broader = !occ.endsWith(".00") || (emp.oews_soc_code && emp.oews_soc_code !== s.soc_2018_code) ? `SOC ${oewsCode}` : null;
   view(
     h("p", {}, h("a", { href: "#/occupations" }, "← Search")),
-    h("h1", {}, p.title),
-    h("p", { class: "muted" }, `${p.onet_soc_code} · SOC 2018 ${p.soc_2018_code} · ${p.soc_major_title}`),
-    h("p", {}, p.description),
-    h("div", { class: "cards" },
-      card("Share of tasks exposed, human raters", fmt.pct(exp.human?.beta, 0), "β = E1 + ½ E2: tasks a language model could speed up by half or more"),
-      card("Share of tasks exposed, GPT-4 ratings", fmt.pct(exp.gpt4?.beta, 0)),
-      card("Share of tasks exposed, laborlens model", fmt.pct(exp.model?.beta, 0)),
-      card("Employment (OEWS May 2025)", fmt.int(oews.employment ?? p.employment), oews.soc_code && oews.soc_code !== p.soc_2018_code ? `published for ${oews.soc_code}` : ""),
-      card("Median annual wage", fmt.usd(oews.a_median ?? p.median_wage), oews.a_median_topcoded ? "top-coded by BLS" : ""),
-      card("Projected growth 2024–34", p.growth_percent === null ? "–" : `${fmt.num(p.growth_percent, 1)} %`, p.typical_education || ""),
+    h("h1", {}, s.title),
+    h("p", { class: "muted" }, codeSpan(occ), ` · SOC 2018 `, s.soc_2018_code ? codeSpan(s.soc_2018_code) : "–", ` · ${s.soc_major_title || "no SOC group"} · job zone ${s.job_zone ?? "–"}`),
+    h("p", {}, s.description),
+    h("section", { class: "summary", id: "occ-summary", "aria-label": "Summary" },
+      h("h2", {}, "In short"),
+      h("p", { id: "occ-shares" }, shares.length
+        ? `Share of this occupation's tasks that a large language model, or software built on one, could do in half the time or less: ${listing(shares.map((e) => `${fmt.pct(e.beta, 0)} by ${e.source_name === "laborlens model" ? "the laborlens model" : e.source_name.replace(/^Human raters$/, "the human raters").replace(/^GPT-4 ratings$/, "GPT-4's ratings")}`))}.`
+        : "No source has rated this occupation's tasks."),
+      h("p", { id: "occ-agreement" }, `Do the public AI measures agree? ${s.agreement.verdict.charAt(0).toUpperCase()}${s.agreement.verdict.slice(1)}.`),
+      h("p", { id: "occ-jobs" }, `${fmt.int(emp.employment)} people worked ${broader ? `in ${broader}, the broader occupation that includes this one,` : "in this occupation"} in May 2025, at a median annual wage of ${wage}${growth === null || growth === undefined ? "" : `; BLS projects ${growth >= 0 ? "growth" : "a decline"} of ${fmt.num(Math.abs(growth), 1)} % from 2024 to 2034`}.`),
+      h("p", { class: "caveat" }, s.caveat),
     ),
-    h("p", { class: "caveat" }, "Exposure is not job loss: it says how many of this occupation's tasks a language model could speed up, not whether the jobs will go."),
-    h("h2", {}, "Every measure, side by side"),
-    p.measures.length
-      ? table([
-        { label: "Measure", key: "label" },
+    h("div", { class: "cards compact" },
+      shares.map((e) => card(`Share of tasks exposed, ${e.source_name}`, fmt.pct(e.beta, 0), `${plural(e.n_tasks, "task", "tasks")} rated`)),
+      card("Employment (OEWS May 2025)", fmt.int(emp.employment), emp.oews_soc_code && emp.oews_soc_code !== s.soc_2018_code ? `published for ${emp.oews_soc_code}` : ""),
+      card("Median annual wage", wage, emp.median_wage_topcoded ? "top-coded by BLS" : ""),
+      card("Projected change 2024–34", growth === null || growth === undefined ? "–" : `${growth >= 0 ? "+" : "−"}${fmt.num(Math.abs(growth), 1)} %`, emp.openings_per_year ? `${fmt.int(emp.openings_per_year)} openings a year` : ""),
+    ),
+    ranked.length ? [
+      h("h2", {}, "How it ranks on every measure"),
+      h("p", {}, `Each public measure of AI exposure ranks this occupation among all occupations it covers (100 = the most exposed). ${s.agreement.measures_agree === false ? "They disagree: the measures ask different questions (which tasks a language model could speed up, which abilities AI applications touch, what people use AI for), so read any single figure with care." : s.agreement.measures_agree ? "They broadly agree." : ""}`),
+      chart("occ-measures-chart", [{
+        type: "bar", orientation: "h", y: ranked.map((m) => fit(plainMeasure(m.label), 26)), x: ranked.map((m) => m.percentile),
+        customdata: ranked.map((m) => plainMeasure(m.label)), marker: { color: "#0b5cad" },
+        hovertemplate: "%{customdata}: percentile %{x:.0f}<extra></extra>",
+      }], { title: { text: "Percentile among occupations" }, height: 28 * ranked.length + 110, margin: { l: 10, r: 20, t: 50, b: 40 }, yaxis: { automargin: true, tickfont: { size: 11 } }, xaxis: { range: [0, 100], dtick: 25 } }),
+    ] : null,
+    h("div", { class: "grid2" },
+      h("div", {}, h("h2", {}, "Tasks most exposed"), taskList("tasks-most", s.tasks_most_exposed, who)),
+      h("div", {}, h("h2", {}, "Tasks least exposed"), taskList("tasks-least", s.tasks_least_exposed, who)),
+    ),
+    h("p", { class: "muted" }, `Each task's exposure score is ${who}'s estimate of how likely a language model could halve the time it takes (software-assisted counted half).`),
+    h("h2", {}, "Employment and wages over time"),
+    tr.available && tr.years
+      ? [
+        h("p", { id: "occ-trends" }, `${tr.summary.charAt(0).toUpperCase()}${tr.summary.slice(1)}`),
+        chart("occ-trend-chart", [
+          { type: "scatter", mode: "lines+markers", name: "Employment", x: tr.years, y: index(tr.employment), customdata: tr.employment, hovertemplate: "May %{x}: %{customdata:,.0f} workers<extra></extra>" },
+          { type: "scatter", mode: "lines+markers", name: "Median wage", x: tr.years, y: index(tr.median_wage), customdata: tr.median_wage, line: { dash: "dot" }, hovertemplate: "May %{x}: median wage $%{customdata:,.0f}<extra></extra>" },
+        ], { title: { text: `Employment and median wage<br>(May ${tr.years[0]} = 100)` }, height: 320, margin: { l: 50, r: 20, t: 70, b: 40 }, xaxis: { dtick: window.innerWidth < 600 ? 2 : 1 }, legend: { orientation: "h", y: -0.15 } }),
+      ]
+      : h("p", { id: "occ-trends", class: "muted" }, tr.note || "Employment and wage trends are not available."),
+    h("h2", {}, "Best career moves"),
+    s.career_moves.length ? table([
+      { label: "Occupation", render: (m) => h("a", { href: `#/occupation/${m.onet_soc_code}` }, m.title) },
+      { label: "How feasible", render: (m) => h("span", {}, m.feasibility, m.feasibility_reason ? h("span", { class: "muted" }, h("br"), m.feasibility_reason) : null) },
+      { label: "Change in share of tasks exposed", num: true, render: (m) => points(m.beta_change) },
+      { label: "Change in median wage", num: true, render: (m) => signedUsd(m.median_wage_change) },
+      { label: "Technology to learn", render: (m) => m.technology_to_learn.join(", ") || "–" },
+    ], s.career_moves, { caption: "Occupations that use similar skills, ranked by a balance of similarity, exposure, pay and growth", stack: true }) : h("p", { class: "muted" }, "No career moves found."),
+    h("p", {}, h("a", { href: `#/careers/${encodeURIComponent(occ)}` }, "More career moves, with other objectives")),
+    h("details", { class: "technical", id: "occ-technical" },
+      h("summary", {}, "Technical detail: every measure and its exact values"),
+      table([
+        { label: "Source of task ratings", key: "source_name" },
+        { label: `α (${s.measure_names.alpha})`, num: true, render: (e) => fmt.num(e.alpha, 3) },
+        { label: `β (${s.measure_names.beta})`, num: true, render: (e) => fmt.num(e.beta, 3) },
+        { label: `γ (${s.measure_names.gamma})`, num: true, render: (e) => fmt.num(e.gamma, 3) },
+        { label: "Tasks", num: true, key: "n_tasks" },
+      ], techRows, { caption: "Eloundou et al.'s measures (β = E1 + ½ E2), task weights as in the paper" }),
+      s.public_measures.length ? table([
+        { label: "Public measure", key: "label" },
         { label: "Value", num: true, render: (r) => fmt.num(r.value, 3) },
         { label: "Percentile among occupations", num: true, render: (r) => (r.percentile === null ? "–" : fmt.num(r.percentile, 0)) },
+        { label: "Occupations covered", num: true, render: (r) => fmt.int(r.codes_covered) },
         { label: "Native key", key: "native_key" },
-      ], p.measures)
-      : h("p", { class: "muted" }, "No public measure covers this SOC code."),
-    h("h2", {}, "Tasks"),
+      ], s.public_measures, { caption: "Every public measure, side by side (measures agree when their percentiles lie within 25 points)" }) : h("p", { class: "muted" }, "No public measure covers this SOC code."),
+    ),
+    h("h2", {}, "Every task"),
     showTasks,
     tasksBox,
     h("h2", {}, "Where the jobs are"),
     geoBox,
-    h("h2", {}, "Career moves"),
-    h("p", {}, h("a", { href: `#/careers/${encodeURIComponent(p.onet_soc_code)}` }, `Occupations a ${p.title.replace(/s$/, "").toLowerCase()} could move to`)),
+    h("h2", {}, "How the tasks changed"),
+    h("p", {}, h("a", { href: `#/emerging/${encodeURIComponent(occ)}` }, "Tasks O*NET added, removed and reworded for this occupation since 2015")),
+    glossary(),
   );
-  api(`/api/occupations/${encodeURIComponent(p.onet_soc_code)}/geography?level=state`).then((g) => {
+  api(`/api/occupations/${encodeURIComponent(occ)}/geography?level=state`).then((g) => {
     geoBox.replaceChildren(g.areas.length ? table([
       { label: "State", key: "area_name" },
       { label: "Employment", num: true, render: (r) => fmt.int(r.employment) },
@@ -622,6 +725,235 @@ views.vulnerability = async (arg) => {
     ], areas, { caption: `${areas.length} areas, largest share first`, wrap: true }),
   );
 };
+
+// ---------------------------------------------------------------------------------------
+// New work (issue 15): how O*NET's task statements changed, and how exposed the new work is
+
+const COMPARISON_WORDS = {
+  "20.1->29.3": "O*NET 20.1 (October 2015) → 29.3 (May 2025)",
+  "29.3->30.1": "O*NET 29.3 (May 2025) → 30.1",
+};
+const EXAMPLE_WORDS = {
+  occupation_up: "Occupations whose new tasks are more exposed than the ones they lost",
+  occupation_down: "Occupations whose new tasks are less exposed than the ones they lost",
+  revision_up: "Reworded tasks that became more exposed",
+  revision_down: "Reworded tasks that became less exposed",
+};
+const SOC_CHANGE_WORDS = { same: "unchanged", split_off: "split off", merged: "merged", renumbered: "renumbered", redefined: "redefined" };
+
+/** "+6 points (95 % interval −10 to +26 points)" */
+function pointsCI(x, lo, hi) {
+  if (x === null || x === undefined) return "–";
+  return `${points(x)} (95 % interval ${points(lo).replace(/ points?$/, "")} to ${points(hi)})`;
+}
+
+/** What an interval of a difference says, in words. */
+function intervalVerdict(lo, hi, more = "more", less = "less") {
+  if (lo === null || lo === undefined || hi === null || hi === undefined) return "";
+  if (lo > 0) return `The whole interval is above zero: by this measure the new work is ${more} exposed.`;
+  if (hi < 0) return `The whole interval is below zero: by this measure the new work is ${less} exposed.`;
+  return `The interval includes zero: the data cannot tell whether the new work is ${more} or ${less} exposed than the work it replaced.`;
+}
+
+/** A chart label short enough to leave room for the bars on a phone (the full one is in the hover). */
+function fit(label, narrow = 24) {
+  return window.innerWidth < 600 && label.length > narrow ? `${label.slice(0, narrow - 1).trimEnd()}…` : label;
+}
+
+function drill(code, title) {
+  return h("a", { href: `#/emerging/${encodeURIComponent(code)}` }, title);
+}
+
+views.emerging = async (code) => {
+  if (code) return emergingOccupation(decodeURIComponent(code));
+  view(h("h1", {}, "New work"), loading());
+  let o;
+  try { o = await api("/api/emerging/overview"); } catch (err) { view(h("h1", {}, "New work"), errorBox(err)); return; }
+  const sm = o.summary;
+  const main10 = sm["20.1->29.3"];
+  const ids = main10.counts_by_task_id;
+  const em = sm["29.3 emerging"];
+  const threshold = sm.all?.similar_threshold;
+  const groups = o.groups.filter((g) => g.comparison === "20.1->29.3" && g.group !== "all" && g.delta_beta !== null);
+  const byDelta = [...groups].sort((a, b) => a.delta_beta - b.delta_beta);
+  const short = (t) => t.replace(/ Occupations$/, "");
+  const examples = o.examples.filter((e) => e.comparison === "20.1->29.3");
+  const exampleTables = Object.entries(EXAMPLE_WORDS).map(([kind, words]) => {
+    const rows = examples.filter((e) => e.kind === kind).slice(0, 4);
+    if (!rows.length) return null;
+    const revision = kind.startsWith("revision");
+    return table([
+      { label: "Occupation", render: (e) => drill(e.onet_soc_code, e.title) },
+      { label: revision ? "Old wording" : "A removed task", key: "old_task" },
+      { label: revision ? "New wording" : "A new task", key: "new_task" },
+      { label: revision ? "Exposure before" : "Removed tasks exposed", num: true, render: (e) => fmt.pct(e.beta_old, 0) },
+      { label: revision ? "Exposure after" : "New tasks exposed", num: true, render: (e) => fmt.pct(e.beta_new, 0) },
+      { label: "Difference", num: true, render: (e) => points(e.delta_beta) },
+    ], rows, { caption: words, stack: true });
+  });
+  const occTable = (rows, caption) => table([
+    { label: "Occupation", render: (r) => h("a", { href: `#/occupation/${r.onet_soc_code}` }, r.title) },
+    { label: "SOC change since 2010", render: (r) => SOC_CHANGE_WORDS[r.soc_change] || r.soc_change || "–" },
+    { label: "Employment of the SOC occupation (May 2025)", num: true, render: (r) => fmt.int(r.employment) },
+    { label: "Projected change 2024–34", num: true, render: (r) => (r.projected_change_percent === null ? "–" : `${r.projected_change_percent >= 0 ? "+" : "−"}${fmt.num(Math.abs(r.projected_change_percent), 1)} %`) },
+    { label: "Share of tasks exposed", num: true, render: (r) => fmt.pct(r.beta, 0) },
+    { label: "Technologies in demand", render: (r) => (r.top_technologies || "–").split("; ").slice(0, 4).join(", ") },
+  ], rows, { caption, stack: true });
+  const posts = o.postings_ai_share || [];
+  const picker = occupationCombo({ id: "nw-search", label: "Occupation", onPick: (hit) => { location.hash = `#/emerging/${hit.onet_soc_code}`; } });
+  const difference = main10.delta_beta;
+  view(
+    h("h1", {}, "New work"),
+    h("section", { class: "summary", id: "nw-summary", "aria-label": "Summary" },
+      h("h2", {}, "What this says"),
+      h("p", {}, `Between O*NET 20.1 (October 2015) and 29.3 (May 2025), O*NET added ${fmt.int(ids.new)} task statements, dropped ${fmt.int(ids.removed)} and reworded ${fmt.int(ids.revised)} under the same number; ${fmt.int(ids.unchanged)} stayed as they were.`),
+      h("p", { id: "nw-headline" }, `On average the new tasks are rated ${fmt.pct(main10.beta_new, 0)} exposed, the tasks they replaced ${fmt.pct(main10.beta_removed, 0)}: new work is ${points(difference)} ${difference >= 0 ? "more" : "less"} exposed (95 % interval ${points(main10.delta_ci_low).replace(/ points?$/, "")} to ${points(main10.delta_ci_high)}), weighting the ${main10.occupations_used} occupations that both gained and lost tasks by their employment. ${intervalVerdict(main10.delta_ci_low, main10.delta_ci_high)}`),
+      h("p", {}, `What the interval means: the comparison was repeated 1,000 times on re-drawn samples of these occupations and of their new and removed tasks (a bootstrap); 95 % of the results fall in the interval. It shows how much the answer depends on which occupations O*NET happened to revise, and which tasks.`),
+      h("h2", {}, "What this does not say"),
+      h("p", {}, `O*NET revises occupations on a rolling schedule: an occupation with no new tasks may simply not have been revisited, and the occupations compared here hold only ${fmt.pct(main10.employment_used_share, 0)} of employment. A “new” task may be an old one reworded: wordings at least ${threshold === undefined ? "85 %" : fmt.pct(threshold, 0)} similar are counted as revisions, not as new work, but looser rewordings still count as new. `, h("strong", {}, "Exposure is not job loss: "), "it says a language model could speed a task up, not that the work or the jobs will go."),
+    ),
+    h("div", { class: "cards", id: "nw-cards" },
+      card("Task statements added, 2015 → 2025", fmt.int(ids.new), "counted by task number"),
+      card("Task statements dropped", fmt.int(ids.removed), `${fmt.int(ids.revised)} reworded under the same number`),
+      card("New tasks minus the ones they replaced, share exposed", points(difference), `95 % interval ${points(main10.delta_ci_low).replace(/ points?$/, "")} to ${points(main10.delta_ci_high)}`),
+      card("The same, each occupation counted equally", points(main10.delta_beta_equal), `95 % interval ${points(main10.delta_equal_ci_low).replace(/ points?$/, "")} to ${points(main10.delta_equal_ci_high)}`),
+    ),
+    h("p", { class: "caveat" }, "A more exposed new task means a language model could speed it up; it does not mean the task, or the job, will disappear."),
+    h("h2", {}, "By major group"),
+    chart("nw-groups-chart", [{
+      type: "bar", orientation: "h", y: byDelta.map((g) => fit(short(g.group_title))), customdata: byDelta.map((g) => short(g.group_title)), x: byDelta.map((g) => 100 * g.delta_beta),
+      error_x: { type: "data", symmetric: false, array: byDelta.map((g) => 100 * (g.delta_ci_high - g.delta_beta)), arrayminus: byDelta.map((g) => 100 * (g.delta_beta - g.delta_ci_low)), color: "#444", thickness: 1.2, width: 3 },
+      marker: { color: byDelta.map((g) => (g.delta_beta >= 0 ? "#b2182b" : "#0b5cad")) }, hovertemplate: "%{customdata}: %{x:+.0f} points<extra></extra>",
+    }], { title: { text: "New minus removed tasks:<br>share exposed, 2015 → 2025" }, height: Math.max(420, 22 * byDelta.length + 120), margin: { l: 10, r: 20, t: 70, b: 50 }, yaxis: { automargin: true, tickfont: { size: 11 } }, xaxis: { title: { text: "points (95 % interval)" }, zeroline: true } }),
+    table([
+      { label: "Major group", key: "group_title" },
+      { label: "Occupations compared", num: true, render: (g) => `${g.occupations_used} of ${g.occupations}` },
+      { label: "New tasks", num: true, render: (g) => fmt.int(g.n_new) },
+      { label: "Removed tasks", num: true, render: (g) => fmt.int(g.n_removed) },
+      { label: "New tasks exposed", num: true, render: (g) => fmt.pct(g.beta_new, 0) },
+      { label: "Removed tasks exposed", num: true, render: (g) => fmt.pct(g.beta_removed, 0) },
+      { label: "Difference", num: true, render: (g) => points(g.delta_beta) },
+      { label: "95 % interval", num: true, render: (g) => `${points(g.delta_ci_low).replace(/ points?$/, "")} to ${points(g.delta_ci_high)}` },
+    h("p", { class: "muted" }, "Each bar: how much more (red) or less (blue) exposed a group's new tasks are than the tasks it lost, weighting its occupations that both gained and lost tasks by employment; the lines are 95 % intervals. Groups where O*NET revised few occupations have wide intervals: read them as “not known”."),
+    ], [...byDelta].reverse(), { caption: "Employment-weighted over the occupations of each group that both gained and lost tasks", wrap: true, stack: true }),
+    h("h2", {}, "Occupations whose tasks changed most"),
+    table([
+      { label: "Occupation", render: (r) => drill(r.onet_soc_code, r.title) },
+      { label: "Tasks in 2015", num: true, key: "n_before" },
+      { label: "Tasks in 2025", num: true, key: "n_after" },
+      { label: "New", num: true, key: "n_new" },
+      { label: "Removed", num: true, key: "n_removed" },
+      { label: "Reworded", num: true, key: "n_revised" },
+      { label: "Share changed", num: true, render: (r) => fmt.pct(r.turnover, 0) },
+      { label: "New minus removed, share exposed", num: true, render: (r) => (r.delta_beta === null ? "–" : pointsCI(r.delta_beta, r.delta_ci_low, r.delta_ci_high)) },
+    ], o.changed_most, { caption: `The ${o.changed_most.length} occupations with the largest share of tasks added, dropped or reworded (at least ${o.min_statements_changed} tasks in each release); “–” where an occupation only gained or only lost tasks`, wrap: true, stack: true }),
+    h("h2", {}, "Largest changes, both ways"),
+    exampleTables,
+    h("h2", {}, "Emerging tasks"),
+    h("p", { id: "nw-emerging" }, `O*NET lists ${fmt.int(em.statements)} emerging tasks, new or revised statements under review, in ${fmt.int(em.occupations)} occupations. They are rated ${fmt.pct(em.mean_beta_emerging, 0)} exposed on average; against the current tasks of their own occupations the difference is ${pointsCI(em.mean_beta_vs_occupation, em.ci_low, em.ci_high)}, and ${fmt.pct(em.share_above_occupation_mean, 0)} of them are more exposed than their occupation's average task.`),
+    table([
+      { label: "Occupation", render: (r) => drill(r.onet_soc_code, r.title) },
+      { label: "Emerging tasks", num: true, key: "n_emerging" },
+      { label: "Of which new", num: true, key: "n_new" },
+      { label: "Emerging tasks exposed", num: true, render: (r) => fmt.pct(r.beta_emerging, 0) },
+      { label: "Current tasks exposed", num: true, render: (r) => fmt.pct(r.occupation_beta, 0) },
+      { label: "Difference", num: true, render: (r) => points(r.beta_vs_occupation) },
+    ], o.emerging_occupations, { caption: `The ${o.emerging_occupations.length} occupations with the most emerging tasks`, wrap: true, stack: true }),
+    h("details", { class: "technical" },
+      h("summary", {}, `All ${o.emerging_statements.length} emerging tasks`),
+      table([
+        { label: "Occupation", render: (r) => drill(r.onet_soc_code, r.title) },
+        { label: "Emerging task", key: "task" },
+        { label: "Kind", render: (r) => (r.category === "Revision" ? "rewording" : (r.category || "–").toLowerCase()) },
+        { label: "Exposure", render: (r) => exposureTag(r.exposure) },
+        { label: "Exposed", num: true, render: (r) => fmt.pct(r.beta, 0) },
+      ], o.emerging_statements, { caption: "Emerging tasks, O*NET 29.3", wrap: true, stack: true })),
+    h("h2", {}, "New and growing occupations"),
+    occTable(o.new_occupations, `Occupations new since SOC 2010: the ${o.new_occupations.length} largest of ${o.new_occupations_total}`),
+    occTable(o.growing_occupations, `The ${o.growing_occupations.length} fastest-growing occupations, BLS projections 2024–34`),
+    h("h2", {}, "Work on AI itself"),
+    table([
+      { label: "O*NET release", render: (r) => r.release.replace(" emerging", ", emerging tasks") },
+      { label: "Task statements", num: true, render: (r) => fmt.int(r.statements) },
+      { label: "Mention AI, machine learning or data science", num: true, render: (r) => fmt.int(r.ai_statements) },
+      { label: "Share", num: true, render: (r) => fmt.pct(r.ai_share, 2) },
+      { label: "Occupations", num: true, render: (r) => fmt.int(r.ai_occupations) },
+    ], o.ai_share, { caption: "Task statements about AI work, by release", wrap: true, stack: true }),
+    posts.length ? h("p", { class: "muted" }, `Indeed Hiring Lab AI tracker: share of US job postings that mention AI or generative-AI terms, monthly, ${posts[0].month} to ${posts[posts.length - 1].month}. Mentions in postings show employers' demand, not how work is done.`) : null,
+    posts.length ? chart("nw-postings-chart", [{
+      type: "scatter", mode: "lines", x: posts.map((p) => p.month), y: posts.map((p) => p.ai_share), line: { color: "#0b5cad" },
+      hovertemplate: "%{x}: %{y:.2f} %<extra></extra>",
+    }], { title: { text: "US job postings on Indeed<br>that mention AI (%)" }, height: 340, margin: { l: 50, r: 20, t: 70, b: 50 }, yaxis: { rangemode: "tozero", ticksuffix: " %" } }) : h("p", { class: "muted" }, "The database has no Indeed AI-posting series."),
+    h("h2", {}, "One occupation's changes"),
+    h("p", {}, "Every task O*NET added, removed or reworded for one occupation since 2015, with its rating."),
+    picker,
+    h("details", { class: "technical" },
+      h("summary", {}, "Technical detail"),
+      h("p", {}, `Statements are matched by O*NET task number; a removed and a new statement of the same occupation whose wordings have a cosine similarity of at least ${threshold ?? "–"} (sentence embeddings) are paired as one revision (${fmt.int(main10.revisions_new_id_same_text)} pairs with identical text under a new number, ${fmt.int(main10.revisions_new_id_similar_text)} reworded), leaving ${fmt.int(main10.counts.new)} new and ${fmt.int(main10.counts.removed)} removed statements. Each statement is rated by the default exposure model: β = P(E1) + ½ P(E2), the share-of-tasks-exposed score of one task. Δβ per occupation is the mean β of its new minus its removed statements; economy-wide and per group it is weighted by OEWS May 2025 employment, with a two-stage bootstrap (occupations, then statements; 1,000 draws). O*NET 20.1 tasks are placed on O*NET-SOC 2019 codes by the 2010 → 2019 crosswalk (${fmt.int(sm.crosswalk?.unmapped_tasks ?? 0)} tasks unmapped). See docs/emerging.md.`)),
+    glossary(),
+  );
+};
+
+async function emergingOccupation(code) {
+  view(h("h1", {}, "How the tasks changed"), loading());
+  let p, early, late;
+  try {
+    [p, early, late] = await Promise.all([
+      api(`/api/occupations/${encodeURIComponent(code)}`),
+      api(`/api/emerging/tasks/${encodeURIComponent(code)}?from=20.1`),
+      api(`/api/emerging/tasks/${encodeURIComponent(code)}?from=29.3`),
+    ]);
+  } catch (err) { view(h("h1", {}, "How the tasks changed"), errorBox(err)); return; }
+  const taskTable = (rows, caption) => table([
+    { label: "Task", key: "task" },
+    { label: "Exposure", render: (r) => exposureTag(r.exposure) },
+    { label: "Exposed", num: true, render: (r) => fmt.pct(r.beta, 0) },
+    { label: "Automation", num: true, render: (r) => (r.automation === null || r.automation === undefined ? "–" : fmt.pct(r.automation, 0)) },
+  ], rows, { caption, stack: true });
+  const part = (doc) => {
+    const of = (st) => doc.tasks.filter((t) => t.status === st);
+    const added = of("new");
+    const removed = of("removed");
+    const emerging = of("emerging");
+    const reworded = doc.revisions.filter((r) => r.kind !== "new_id_same_text");
+    const renumbered = doc.revisions.filter((r) => r.kind === "new_id_same_text");
+    const id = `nw-${doc.from.replace(".", "")}`;
+    const counts = [
+      plural(added.length, "new task", "new tasks"),
+      plural(removed.length, "removed task", "removed tasks"),
+      plural(reworded.length, "reworded task", "reworded tasks"),
+      renumbered.length ? `${plural(renumbered.length, "task", "tasks")} with the same wording under a new number` : null,
+      emerging.length ? plural(emerging.length, "emerging task", "emerging tasks") : null,
+    ].filter(Boolean);
+    const nothing = !added.length && !removed.length && !doc.revisions.length && !emerging.length;
+    return h("section", { id, "aria-label": COMPARISON_WORDS[`${doc.from}->${doc.to}`] },
+      h("h2", {}, COMPARISON_WORDS[`${doc.from}->${doc.to}`] || `${doc.from} → ${doc.to}`),
+      nothing ? h("p", { class: "muted" }, "No task was added, removed or reworded.") : h("p", { class: "counts" }, `${listing(counts)}.`),
+      added.length ? [h("h3", {}, "New tasks"), taskTable(added, "Only in the later release")] : null,
+      removed.length ? [h("h3", {}, "Removed tasks"), taskTable(removed, "Only in the earlier release")] : null,
+      reworded.length ? [h("h3", {}, "Reworded tasks"), table([
+        { label: "Old wording", key: "old_task" },
+        { label: "New wording", key: "new_task" },
+        { label: "Exposed before", num: true, render: (r) => fmt.pct(r.beta_old, 0) },
+        { label: "Exposed after", num: true, render: (r) => fmt.pct(r.beta_new, 0) },
+        { label: "How matched", render: (r) => (r.kind === "same_id" ? "same task number" : `new number, wording ${Math.floor(100 * r.similarity)} % similar`) },
+      ], reworded, { caption: "The same task in new words", stack: true })] : null,
+      renumbered.length ? h("details", { class: "technical" },
+        h("summary", {}, `${plural(renumbered.length, "task", "tasks")} kept their wording under a new number`),
+        h("ul", {}, renumbered.map((r) => h("li", {}, r.new_task)))) : null,
+      emerging.length ? [h("h3", {}, "Emerging tasks"), taskTable(emerging, "Under review by O*NET: they may join the occupation's tasks")] : null,
+    );
+  };
+  view(
+    h("p", {}, h("a", { href: "#/emerging" }, "← New work")),
+    h("h1", {}, `How the tasks of ${p.title} changed`),
+    h("p", { class: "muted" }, codeSpan(p.onet_soc_code), " · ", h("a", { href: `#/occupation/${p.onet_soc_code}` }, "occupation summary")),
+    h("p", { class: "caveat" }, "O*NET revises occupations on a rolling schedule: no change may mean the occupation was not revisited. A “new” task may be an old one reworded. Exposure is not job loss: a more exposed task is one a language model could speed up."),
+    part(early),
+    part(late),
+    h("p", { class: "muted" }, "Exposed: the laborlens model's estimate that a language model could halve the time a task takes (software-assisted counted half). Automation: its estimate of how far the task could be automated."),
+  );
+}
 
 // ---------------------------------------------------------------------------------------
 // router
