@@ -1,7 +1,7 @@
 """Shared fixtures: the real data mirror, offline settings, a per-test cache.
 
 Two tiers. Tests that use the mirror (the fixtures ``mirror``, ``settings``, ``source_path``,
-``built_without_models``, ``built_full`` or anything built on them) are marked ``mirror``
+``built_db``, ``built_full`` or anything built on them) are marked ``mirror``
 automatically; ``pytest -m "not mirror"`` runs the rest, which read only the small committed
 slices of real data under ``tests/fixtures/`` and need no ``../shared``.
 
@@ -18,7 +18,6 @@ variable's value instead of ``1``) fail.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -79,7 +78,7 @@ def no_mirror_guard():
     return _install_no_mirror_guard
 
 
-MIRROR_FIXTURES = {"mirror", "settings", "source_path", "built_without_models", "built_full"}
+MIRROR_FIXTURES = {"mirror", "settings", "source_path", "built_db", "built_full"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -156,14 +155,11 @@ def source_path(settings: Settings):
 
 
 @pytest.fixture(scope="session")
-def built_without_models(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings of a database built from the mirror without the models (built once, shared by
-    the analysis tests, which only read it)."""
-    own = dataclasses.replace(
-        settings, db_path=tmp_path_factory.mktemp("no-models") / "laborlens.duckdb"
-    )
-    build(own, models=False)
-    return own
+def built_db(built_full) -> Settings:
+    """Settings of the full build (:func:`built_full`), for the analysis tests, which only read
+    it; one end-to-end build serves the whole full tier (the no-models paths are tested on the
+    slice)."""
+    return built_full[0]
 
 
 @pytest.fixture(scope="session")

@@ -31,8 +31,8 @@ NURSE = "29-1141.00"  # Registered Nurses (job zone 3)
 
 
 @pytest.fixture(scope="session")
-def careers_settings(built_without_models):
-    return built_without_models
+def careers_settings(built_db):
+    return built_db
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +155,7 @@ def test_ranking_metrics_on_a_hand_made_example():
 
 def test_explanations_match_the_underlying_data(con):
     rec = recommend_careers(CSR, top=8, con=con)
-    assert rec.beta_source == "human"  # built without models
+    assert rec.beta_source == "model"  # the default models rate every task
     assert len(rec.items) == 8
     a = ratings(con, CSR)
     dwas = con.execute(
@@ -179,7 +179,7 @@ def test_explanations_match_the_underlying_data(con):
             FROM occupations o
             LEFT JOIN oews_national_2025 w ON w.soc_code = o.nem_code AND w.o_group = 'detailed'
             LEFT JOIN occupation_exposure e ON e.onet_soc_code = o.onet_soc_code
-                 AND e.source = 'human' AND e.weighting = 'paper'
+                 AND e.source = 'model' AND e.weighting = 'paper'
             """
         ).fetchall()
     }
@@ -367,7 +367,7 @@ def test_cli_json_and_errors(careers_settings):
 def test_reskilling_opened_moves_are_blocked_only_by_that_element(con):
     res = reskilling_priorities(beta_above=0.5, beta_below=0.35, min_similarity=0.5, con=con)
     t = res.table
-    assert res.summary["beta_source"] == "human"
+    assert res.summary["beta_source"] == "model"
     assert res.summary["exposed_occupations"] > 0
     assert (t["pairs_opened"] <= t["pairs_blocked"]).all()
     assert t["jobs_per_worker"].is_monotonic_decreasing
@@ -378,12 +378,13 @@ def test_reskilling_opened_moves_are_blocked_only_by_that_element(con):
     top = t.iloc[0]
     assert top["pairs_opened"] > 0
     # Brute force from the raw tables: moves the top element alone blocks.
+    beta = f"beta_{res.summary['beta_source']}"
     pairs = con.execute(
-        """
+        f"""
         SELECT s.onet_soc_code, s.related_code FROM occupation_similarity s
         JOIN career_facts a ON a.onet_soc_code = s.onet_soc_code
         JOIN career_facts b ON b.onet_soc_code = s.related_code
-        WHERE s.similarity >= 0.5 AND a.beta_human >= 0.5 AND b.beta_human <= 0.35
+        WHERE s.similarity >= 0.5 AND a.{beta} >= 0.5 AND b.{beta} <= 0.35
         """
     ).fetchall()
     rows = con.execute(

@@ -415,6 +415,41 @@ def test_impact_on_the_model_scores_covers_what_the_human_labels_cover(impact_da
     assert 0 < model["share_ge_0.5"] < model["share_ge_0.1"] <= 1
 
 
+@pytest.fixture(scope="module")
+def slice_without_models(built_slice, tmp_path_factory) -> Path:
+    """The slice built with ``--no-models`` (the label sources only)."""
+    settings, _ = built_slice
+    own = dataclasses.replace(
+        settings, db_path=tmp_path_factory.mktemp("slice-no-models") / "slice.duckdb"
+    )
+    build(own, models=False)
+    return own
+
+
+def test_a_database_built_without_models_says_so_where_model_scores_are_asked(
+    slice_without_models,
+):
+    from laborlens import recommend_careers
+    from laborlens.db.connection import connect
+    from laborlens.impact.store import stored_headline, stored_sources, stored_units
+
+    with pytest.raises(ConfigError, match=r"source 'model' has no task scores"):
+        compute_impact(load(slice_without_models), Choices(source="model"), n_draws=0)
+    with connect(slice_without_models.db_path) as con:
+        assert stored_sources(con) == ["human", "gpt4"]
+        with pytest.raises(ConfigError, match=r"built without models.*--models"):
+            stored_headline(con, "model")
+        with pytest.raises(ConfigError, match="built without models"):
+            stored_units(con, "model")
+        cov = con.execute("SELECT * FROM measure_coverage").df().set_index("measure")
+        assert cov.loc["beta_model", "codes_covered"] == 0  # empty, not absent
+        assert recommend_careers("43-4051.00", top=3, con=con).beta_source == "human"
+        tables = {r[0] for r in con.execute("SELECT name FROM tables").fetchall()}
+    for cap in capabilities():
+        if cap.needs_models:
+            assert not {t.name for t in cap.tables} & tables, cap.name
+
+
 # -- outcomes, vulnerability and emerging work on the slice ------------------------------------
 
 

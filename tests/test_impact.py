@@ -28,8 +28,8 @@ N_DRAWS = 200
 
 
 @pytest.fixture(scope="session")
-def impact_settings(built_without_models):
-    return built_without_models
+def impact_settings(built_db):
+    return built_db
 
 
 @pytest.fixture(scope="session")
@@ -203,9 +203,7 @@ def test_bad_choices_are_clear_errors(field, value, message):
         Choices(**{field: value})
 
 
-def test_model_source_absent_is_a_clear_error(data):
-    with pytest.raises(ConfigError, match="source 'model' has no task scores"):
-        compute_impact(data, Choices(source="model"), n_draws=0)
+def test_zero_bootstrap_draws_is_a_clear_error(data):
     with pytest.raises(ConfigError, match="bootstrap draws must be at least 1"):
         occupation_draws(task_arrays(data.tasks["human"], "paper", probabilistic=False), "beta", 0)
 

@@ -31,15 +31,15 @@ _COVERAGE += ["employment_unpublished", "employment_share_covered", "units_total
 
 
 @pytest.fixture(scope="module")
-def con(built_without_models):
-    with connect(built_without_models.db_path) as c:
+def con(built_db):
+    with connect(built_db.db_path) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
-def fresh(built_without_models):
+def fresh(built_db):
     """The engine run the build stored, repeated on the finished database (the label sources)."""
-    data = load(built_without_models)
+    data = load(built_db)
     return {
         s: compute_impact(data, Choices(source=s), n_draws=N_DRAWS, seed=SEED)
         for s in ("human", "gpt4")
@@ -124,31 +124,27 @@ def test_headline_is_the_all_workers_row_as_json(con):
     assert h["all_workers"]["employment_total"] == row["employment_total"].iloc[0]
 
 
-def test_a_database_without_models_stores_the_label_sources(con):
-    assert stored_sources(con) == ["human", "gpt4"]
+def test_a_database_with_models_stores_every_source(con):
+    assert stored_sources(con) == ["human", "gpt4", "model"]
     rows = dict(
         con.execute(
             "SELECT name, rows FROM tables WHERE name IN ('impact_aggregates', 'impact_units')"
         ).fetchall()
     )
     n = con.execute("SELECT count(*) FROM impact_units").fetchone()[0]
-    assert rows["impact_units"] == n == 2 * 830
+    assert rows["impact_units"] == n == 3 * 830
     groups = 1 + 1 + 23 + 11 + 6 + 54 + 393
-    assert rows["impact_aggregates"] == 2 * groups * len(STATISTICS)
+    assert rows["impact_aggregates"] == 3 * groups * len(STATISTICS)
 
 
 def test_bad_requests_name_what_is_allowed(con):
-    with pytest.raises(ConfigError, match=r"human, gpt4; got 'claude'"):
+    with pytest.raises(ConfigError, match=r"human, gpt4, model; got 'claude'"):
         stored_impact(con, "claude")
-    with pytest.raises(ConfigError, match=r"built without models.*--models"):
-        stored_headline(con, "model")
     with pytest.raises(ConfigError, match=r"all_workers, wage_bill, major_group.*got 'county'"):
         stored_impact(con, "human", "county")
-    with pytest.raises(ConfigError, match="built without models"):
-        stored_units(con, "model")
 
 
-def test_a_database_built_before_the_step_says_rebuild(built_without_models):
+def test_a_database_built_before_the_step_says_rebuild(built_db):
     old = duckdb.connect()  # an empty database: no impact tables, no inputs
     with pytest.raises(DatabaseError, match=r"no impact_aggregates table.*laborlens build"):
         stored_impact(old)
@@ -157,7 +153,7 @@ def test_a_database_built_before_the_step_says_rebuild(built_without_models):
     # the derivation itself refuses a database without its inputs, and writes nothing
     with pytest.raises(DatabaseError, match="lacks exposure_labels"):
         derive_impact_aggregates(
-            old, BuildContext.fetching(built_without_models, IMPACT)
+            old, BuildContext.fetching(built_db, IMPACT)
         )
     assert table_names(old) == []
 
@@ -173,13 +169,13 @@ def test_a_statistic_the_store_does_not_know_is_refused(fresh):
         _check_complete(tables)
 
 
-def test_the_report_headline_is_the_stored_aggregate(built_without_models, con):
+def test_the_report_headline_is_the_stored_aggregate(built_db, con):
     """One engine for every headline: the report's shares, major-group means and coverage are
     the stored impact aggregates of the same choices (paper weighting, β, OEWS May 2025,
     crosswalk link), to the last bit."""
     from laborlens.report.main import compute_tables
 
-    tables, coverage = compute_tables(built_without_models)
+    tables, coverage = compute_tables(built_db)
     stored = con.execute(
         "SELECT source, breakdown, group_code, statistic, point, employment_covered, "
         "employment_total, units_covered FROM impact_aggregates WHERE weighting = 'paper' "

@@ -35,8 +35,8 @@ def inputs(source_path) -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="session")
-def measures_db(built_without_models):
-    return built_without_models
+def measures_db(built_db):
+    return built_db
 
 
 @pytest.fixture(scope="session")
@@ -189,7 +189,7 @@ def test_coverage_accounts_for_all_employment(built, inputs):
         assert r.employment_total == pytest.approx(total)
         assert r.codes_covered == wide[r.measure].notna().sum()
     by = cov.set_index("measure")
-    assert by.loc["beta_model", "codes_covered"] == 0  # built without models: empty, not absent
+    assert by.loc["beta_model", "codes_covered"] == by.loc["beta_human", "codes_covered"]
     assert by.loc["aioe", "employment_share"] > 0.95
     assert by.loc["ilo_2025", "employment_share"] > 0.95
     assert (by["source_codes_unmatched"] == 0).all()
@@ -199,7 +199,7 @@ def test_correlations_have_plausible_signs(wide):
     p = correlation_matrix(wide, "pearson")
     s = correlation_matrix(wide, "spearman")
     w = correlation_matrix(wide, "weighted_pearson")
-    assert "beta_model" not in p  # no values without models
+    assert p.loc["beta_model", "beta_human"] > 0.8  # the model tracks the human labels
     for m in (p, s, w):
         np.testing.assert_allclose(m.to_numpy(), m.to_numpy().T)
         assert m.loc["aioe", "beta_human"] > 0.5
@@ -351,5 +351,5 @@ def test_report_section(measures_db):
     assert "Spearman correlation" in section.html
     assert "CC BY 4.0" in section.html  # licenses are stated
     pairs = section.tables["measure_correlations"]
-    assert len(pairs) == 28  # 8 measures with values (no model without models) -> 8*7/2
+    assert len(pairs) == 36  # 9 measures with values -> 9*8/2
     assert {"pearson", "spearman", "weighted_pearson", "top50_overlap"} <= set(pairs.columns)

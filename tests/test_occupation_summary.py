@@ -18,8 +18,8 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def con(built_without_models):
-    c = duckdb.connect(str(built_without_models.db_path), read_only=True)
+def con(built_db):
+    c = duckdb.connect(str(built_db.db_path), read_only=True)
     yield c
     c.close()
 
@@ -122,5 +122,5 @@ def check_cli(db: str) -> None:
     assert "text or json" in fmt.output
 
 
-def test_cli_show(built_without_models):
-    check_cli(str(built_without_models.db_path))
+def test_cli_show(built_db):
+    check_cli(str(built_db.db_path))

@@ -14,8 +14,8 @@ from laborlens.occupations import ProfileIndex, occupation_profile
 
 
 @pytest.fixture(scope="module")
-def con(built_without_models):
-    c = duckdb.connect(str(built_without_models.db_path), read_only=True)
+def con(built_db):
+    c = duckdb.connect(str(built_db.db_path), read_only=True)
     yield c
     c.close()
 

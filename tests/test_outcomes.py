@@ -542,14 +542,14 @@ def test_build_step_writes_every_declared_table_and_the_section_renders(
     assert "May 2022" in section.html
 
 
-def test_rest_endpoints_answer_the_stored_tables(built_without_models):
+def test_rest_endpoints_answer_the_stored_tables(built_db):
     """/api/outcomes/* over a real build (which runs the outcomes step) equal the tables."""
     import duckdb
     from fastapi.testclient import TestClient
 
     from laborlens.service.app import ServiceConfig, create_app
 
-    settings = built_without_models
+    settings = built_db
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
         summary = con.execute(
             "SELECT * FROM outcomes_summary WHERE measure = 'beta_gpt4'"
