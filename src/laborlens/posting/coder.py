@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 
 import numpy as np
@@ -31,6 +32,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from laborlens.exceptions import ConfigError
 from laborlens.posting.clean import TitleRole, clean_title, title_role
 
 FEATURES = (
@@ -100,11 +102,19 @@ class Vocabulary:
             *(vectorizer.transform(d).tocsr() for d in (task_docs, tech_docs, title_docs)),
         )
 
+    @cached_property
+    def stacked(self) -> sp.csr_matrix:
+        """terms × (3 × occupations): the three profiles transposed side by side, in CSR, so a
+        query's cosines are one sparse product that reads only its own terms' rows (a product
+        with ``m.T`` would convert the whole profile matrix to CSR on every call)."""
+        return sp.vstack([self.tasks, self.technology, self.titles]).T.tocsr()
+
     def cosines(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(tasks, technology, titles) cosines of each text with every occupation."""
         q = self.vectorizer.transform(texts)
-        return tuple(np.asarray((q @ m.T).todense(), dtype=np.float32) for m in
-                     (self.tasks, self.technology, self.titles))
+        full = (q @ self.stacked).toarray().astype(np.float32, copy=False)
+        n = self.tasks.shape[0]
+        return full[:, :n], full[:, n : 2 * n], full[:, 2 * n :]
 
 
 def body_text(description: str) -> str:
@@ -141,8 +151,15 @@ class PostingCoder:
             [str(n).startswith("First-Line Supervisors") for n in self.names], dtype=np.float32
         )
         self.log_prior = title_coder.log_prior.astype(np.float32)
-        w = weights if weights is not None else load_params()["weights"]
-        self.weights = np.array([w[f] for f in FEATURES], dtype=np.float64)
+        self.set_weights(weights if weights is not None else load_params()["weights"])
+
+    def set_weights(self, weights: dict) -> None:
+        """The conditional logit's weights, by feature name (all of :data:`FEATURES`)."""
+        missing = [f for f in FEATURES if f not in weights]
+        if missing:
+            msg = f"posting coder weights: missing {', '.join(missing)}"
+            raise ConfigError(msg)
+        self.weights = np.array([weights[f] for f in FEATURES], dtype=np.float64)
 
     # -- construction -----------------------------------------------------------------------
     @staticmethod

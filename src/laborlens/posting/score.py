@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from laborlens.posting.coder import PostingCoder, body_text
+from laborlens.posting.coder import PostingCoder, body_text, load_params
 from laborlens.posting.segment import Segmenter, select, task_verbs
 
 POSTING_COLUMNS = [
@@ -83,12 +83,16 @@ class PostingScorer:
                 with open(path, "rb") as f:
                     scorer = pickle.load(f)
                 scorer.exposure, scorer.automation = exposure, automation
+                # the weights are read from the package at every load (not part of the key)
+                scorer.coder.set_weights(load_params()["weights"])
+                scorer.prepare()
                 return scorer
         with connect(settings.db_path) as con:
             coder = PostingCoder.from_database(con)
             tasks = PostingCoder.vocabulary_frames(con)["tasks"]
         scorer = cls(coder, tasks, exposure, automation)
         if path is not None:
+            scorer.coder.vocabulary.__dict__.pop("stacked", None)  # derived at load
             path.parent.mkdir(parents=True, exist_ok=True)
             models, scorer.exposure, scorer.automation = (exposure, automation), None, None
             fd, tmp = tempfile.mkstemp(prefix=".posting-scorer-", dir=path.parent)
@@ -100,7 +104,13 @@ class PostingScorer:
                 if os.path.exists(tmp):
                     os.remove(tmp)
             scorer.exposure, scorer.automation = models
+        scorer.prepare()
         return scorer
+
+    def prepare(self) -> PostingScorer:
+        """Derive the per-query lookup structures now rather than on the first posting."""
+        _ = self.coder.vocabulary.stacked
+        return self
 
     # -- statements ---------------------------------------------------------------------------
     def statements(self, bodies: list[str], candidates: list[np.ndarray]) -> list[list[str]]:
@@ -124,8 +134,9 @@ class PostingScorer:
             )
             sim = np.zeros(n, dtype=np.float32)
             if len(rows):
-                m = vectors[k : k + n] @ self.task_matrix[rows].T
-                sim = np.asarray(m.max(axis=1).todense()).ravel()
+                # (tasks × terms) @ (terms × spans): only the small span block is transposed
+                m = self.task_matrix[rows] @ vectors[k : k + n].T.tocsr()
+                sim = m.toarray().max(axis=0)
             verb = [self.segmenter.starts_with_verb(s) for s in ss]
             out.append([ss[i] for i in select(ss, verb, sim, MIN_SIMILARITY)])
             k += n
@@ -254,8 +265,8 @@ def _cache_key(settings) -> str:
     ]:
         st = p.stat()
         parts.append(f"{p.resolve()}:{st.st_size}:{st.st_mtime_ns}")
-    for name in ("coder.py", "segment.py", "clean.py", "score.py", "posting_coder_params.json"):
-        src = Path(__file__).with_name(name)  # the scorer's own code and fitted weights
+    for name in ("coder.py", "segment.py", "clean.py", "score.py"):
+        src = Path(__file__).with_name(name)  # the scorer's own code (weights: set at load)
         parts.append(hashlib.sha256(src.read_bytes()).hexdigest())
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
