@@ -20,11 +20,13 @@ import hashlib
 import os
 import tempfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from laborlens.exceptions import ConfigError
 from laborlens.posting.coder import PostingCoder, body_text, load_params
 from laborlens.posting.segment import Segmenter, select, task_verbs
 
@@ -48,6 +50,20 @@ BOOTSTRAP = 500
 E_VALUE = np.array([0.0, 1.0, 0.5])  # β weights of E0, E1, E2
 
 
+@dataclass
+class Scored:
+    """What :meth:`PostingScorer.score` computes for a batch of postings."""
+
+    candidates: list[np.ndarray]  # per posting: occupation indices, most probable first
+    probabilities: list[np.ndarray]  # per posting: their probabilities
+    statements: list[list[str]]  # per posting: its task statements
+    best: list[int]  # per posting: most probable occupation of the most probable SOC code
+    soc_probability: np.ndarray  # per posting: that SOC code's summed probability
+    p_e: np.ndarray  # per statement (postings in order): exposure class probabilities
+    p_a: np.ndarray  # per statement: automation class probabilities
+    auto: np.ndarray  # per statement: automation score in [0, 1]
+
+
 class PostingScorer:
     """Loaded once per process (worker); :meth:`score_postings` is a pure function of a batch."""
 
@@ -64,18 +80,26 @@ class PostingScorer:
         self._e_weights = np.asarray(exposure.decision_weights_)
 
     @classmethod
-    def from_settings(cls, settings, cache: bool = True) -> PostingScorer:
-        """The scorer over ``settings``' database and default models. Building it fits the
-        vocabulary (tens of seconds); the result is kept in ``settings.cache_dir`` keyed by the
-        database file, the models and the laborlens version, so later workers load it in
-        seconds."""
+    def from_settings(
+        cls, settings, cache: bool = True, models: tuple | None = None, con=None
+    ) -> PostingScorer:
+        """The scorer over ``settings``' database and default models (or ``models``: the
+        (exposure, automation) pair to use instead). Building it fits the vocabulary (tens of
+        seconds); the coder, task matrix and segmenter are kept in ``settings.cache_dir`` keyed
+        by the database file, the posting code and the laborlens version, so later workers load
+        them in seconds. ``con``: read the database through this connection when building."""
         import pickle
+        from contextlib import nullcontext
 
         from laborlens.db.connection import connect
         from laborlens.models.default import ensure_default_model
 
-        exposure = ensure_default_model(settings, "exposure")
-        automation = ensure_default_model(settings, "automation")
+        if models is None:
+            models = (
+                ensure_default_model(settings, "exposure"),
+                ensure_default_model(settings, "automation"),
+            )
+        exposure, automation = models
         path = None
         if cache:
             path = Path(settings.cache_dir) / f"posting-scorer-{_cache_key(settings)}.pkl"
@@ -83,18 +107,18 @@ class PostingScorer:
                 with open(path, "rb") as f:
                     scorer = pickle.load(f)
                 scorer.exposure, scorer.automation = exposure, automation
+                scorer._e_weights = np.asarray(exposure.decision_weights_)
                 # the weights are read from the package at every load (not part of the key)
                 scorer.coder.set_weights(load_params()["weights"])
-                scorer.prepare()
-                return scorer
-        with connect(settings.db_path) as con:
-            coder = PostingCoder.from_database(con)
-            tasks = PostingCoder.vocabulary_frames(con)["tasks"]
+                return scorer.prepare()
+        with nullcontext(con) if con is not None else connect(settings.db_path) as cur:
+            coder = PostingCoder.from_database(cur)
+            tasks = PostingCoder.vocabulary_frames(cur)["tasks"]
         scorer = cls(coder, tasks, exposure, automation)
         if path is not None:
-            scorer.coder.vocabulary.__dict__.pop("stacked", None)  # derived at load
             path.parent.mkdir(parents=True, exist_ok=True)
-            models, scorer.exposure, scorer.automation = (exposure, automation), None, None
+            scorer.coder.vocabulary.__dict__.pop("stacked", None)  # derived at load
+            scorer.exposure = scorer.automation = None
             fd, tmp = tempfile.mkstemp(prefix=".posting-scorer-", dir=path.parent)
             try:
                 with os.fdopen(fd, "wb") as f:
@@ -103,9 +127,30 @@ class PostingScorer:
             finally:
                 if os.path.exists(tmp):
                     os.remove(tmp)
-            scorer.exposure, scorer.automation = models
-        scorer.prepare()
-        return scorer
+            scorer.exposure, scorer.automation = exposure, automation
+        return scorer.prepare()
+
+    def with_title_coder(self, title_coder) -> PostingScorer:
+        """A shallow copy whose posting coder codes titles with ``title_coder`` (same
+        occupations in the same order)."""
+        import copy
+
+        if list(title_coder.occupations["onet_soc_code"]) != list(self.coder.codes):
+            msg = "the title coder's occupations differ from the posting coder's"
+            raise ConfigError(msg)
+        other = copy.copy(self)
+        other.coder = copy.copy(self.coder)
+        other.coder.title_coder = title_coder
+        return other
+
+    def with_models(self, exposure, automation) -> PostingScorer:
+        """A shallow copy rating with other (exposure, automation) models."""
+        import copy
+
+        other = copy.copy(self)
+        other.exposure, other.automation = exposure, automation
+        other._e_weights = np.asarray(exposure.decision_weights_)
+        return other
 
     def prepare(self) -> PostingScorer:
         """Derive the per-query lookup structures now rather than on the first posting."""
@@ -143,6 +188,28 @@ class PostingScorer:
         return out
 
     # -- batches ------------------------------------------------------------------------------
+    def score(self, titles: list[str], bodies: list[str]) -> Scored:
+        """Coding, statements and their ratings for postings (the one path behind
+        :meth:`score_postings`, the batch engine and :func:`~laborlens.posting.analyze.
+        analyze_posting`)."""
+        idx, probs = self.coder.proba(titles, bodies)
+        found = self.statements(bodies, idx)
+        best, top_p = zip(
+            *(_best_soc(self.coder.soc, j, p) for j, p in zip(idx, probs, strict=True)), strict=True
+        )
+        best, top_p = list(best), np.asarray(top_p, dtype=float)
+        flat = [s for ss in found for s in ss]
+        owner = np.repeat(np.arange(len(titles)), [len(ss) for ss in found])
+        if flat:
+            # each statement is rated with the title of its posting's coded occupation
+            X = pd.DataFrame({"task": flat, "title": [self.coder.names[best[i]] for i in owner]})
+            p_e = self.exposure.predict_proba(X)
+            p_a = self.automation.predict_proba(X)
+            auto = p_a @ (np.arange(p_a.shape[1]) / (p_a.shape[1] - 1))
+        else:
+            p_e, p_a, auto = np.zeros((0, 3)), np.zeros((0, 5)), np.zeros(0)
+        return Scored(idx, probs, found, best, top_p, p_e, p_a, auto)
+
     def score_postings(
         self, frame: pd.DataFrame, min_probability: float = 0.0
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -153,25 +220,14 @@ class PostingScorer:
                 {"id": "string", "statement": "string", "exposure": "string"}
             )
         ids = frame["id"].astype(str).tolist()
-        titles = frame["title"].fillna("").astype(str).tolist()
-        bodies = frame["description"].fillna("").astype(str).tolist()
-        idx, probs = self.coder.proba(titles, bodies)
-        found = self.statements(bodies, idx)
-        best, top_p = zip(
-            *(_best_soc(self.coder.soc, j, p) for j, p in zip(idx, probs, strict=True)), strict=True
+        sc = self.score(
+            frame["title"].fillna("").astype(str).tolist(),
+            frame["description"].fillna("").astype(str).tolist(),
         )
-        best, top_p = list(best), np.asarray(top_p, dtype=float)
+        found, best, top_p, p_e, auto = sc.statements, sc.best, sc.soc_probability, sc.p_e, sc.auto
         coded = top_p >= min_probability
         flat = [s for ss in found for s in ss]
         owner = np.repeat(np.arange(len(ids)), [len(ss) for ss in found])
-        if flat:
-            X = pd.DataFrame({"task": flat, "title": [self.coder.names[best[i]] for i in owner]})
-            p_e = self.exposure.predict_proba(X)
-            p_a = self.automation.predict_proba(X)
-            a_scale = np.arange(p_a.shape[1]) / (p_a.shape[1] - 1)
-            auto = p_a @ a_scale
-        else:
-            p_e, auto = np.zeros((0, 3)), np.zeros(0)
         beta_s = p_e[:, 1] + 0.5 * p_e[:, 2]
         rows = []
         bounds = np.r_[0, np.cumsum([len(ss) for ss in found])]
@@ -182,7 +238,7 @@ class PostingScorer:
             if n:
                 beta = float(beta_s[a:b].mean())
                 au = float(auto[a:b].mean())
-                lo, hi = _interval(p_e[a:b], pid)
+                lo, hi = beta_interval(p_e[a:b], pid)
             j = best[i]
             rows.append(
                 (
@@ -257,21 +313,17 @@ def _best_soc(soc: np.ndarray, idx: np.ndarray, p: np.ndarray) -> tuple[int, flo
 
 def _cache_key(settings) -> str:
     from laborlens._version import __version__
-    from laborlens.models.default import default_model_dir
 
-    parts = [__version__, str(Path(settings.db_path).resolve())]
-    for p in [Path(settings.db_path)] + [
-        default_model_dir(settings, t) / "model.json" for t in ("exposure", "automation")
-    ]:
-        st = p.stat()
-        parts.append(f"{p.resolve()}:{st.st_size}:{st.st_mtime_ns}")
+    db = Path(settings.db_path)
+    st = db.stat()
+    parts = [__version__, f"{db.resolve()}:{st.st_size}:{st.st_mtime_ns}"]
     for name in ("coder.py", "segment.py", "clean.py", "score.py"):
         src = Path(__file__).with_name(name)  # the scorer's own code (weights: set at load)
         parts.append(hashlib.sha256(src.read_bytes()).hexdigest())
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
-def _interval(p_e: np.ndarray, posting_id: str) -> tuple[float, float]:
+def beta_interval(p_e: np.ndarray, posting_id: str) -> tuple[float, float]:
     """95 % bootstrap interval of the posting β: statements resampled, each statement's label
     drawn from its probabilities; seeded from the posting id (same result on any worker)."""
     rng = np.random.default_rng(zlib.crc32(posting_id.encode("utf-8")))
