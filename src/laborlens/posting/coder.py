@@ -109,9 +109,19 @@ class Vocabulary:
         with ``m.T`` would convert the whole profile matrix to CSR on every call)."""
         return sp.vstack([self.tasks, self.technology, self.titles]).T.tocsr()
 
+    @cached_property
+    def fast(self):
+        """The vectorizer's ``transform`` without per-call validation (:mod:`.fast`)."""
+        from laborlens.posting.fast import FastTfidf
+
+        return FastTfidf(self.vectorizer)
+
+    def transform(self, texts: list[str]) -> sp.csr_matrix:
+        return self.fast.transform(texts)
+
     def cosines(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(tasks, technology, titles) cosines of each text with every occupation."""
-        q = self.vectorizer.transform(texts)
+        q = self.transform(texts)
         full = (q @ self.stacked).toarray().astype(np.float32, copy=False)
         n = self.tasks.shape[0]
         return full[:, :n], full[:, n : 2 * n], full[:, 2 * n :]
@@ -218,12 +228,16 @@ class PostingCoder:
         roles = [title_role(c) for c in cleaned]
         leader_queries = [_leader_query(c, r) for c, r in zip(cleaned, roles, strict=True)]
         p_title = self.title_coder.proba(cleaned)
-        p_leader = self.title_coder.proba(
-            [q or c for q, c in zip(leader_queries, cleaned, strict=True)]
-        )
+        p_leader = p_title
+        leaders = [i for i, q in enumerate(leader_queries) if q]
+        if leaders:  # only leaders' titles have a second (managerial) reading
+            p_leader = p_title.copy()
+            p_leader[leaders] = self.title_coder.proba([leader_queries[i] for i in leaders])
         texts = [body_text(b) for b in bodies]
-        b_task, b_tech, b_title = self.vocabulary.cosines(texts)
-        t_task, t_tech, _ = self.vocabulary.cosines(cleaned)
+        cos = self.vocabulary.cosines(texts + cleaned)
+        n = len(texts)
+        b_task, b_tech, b_title = (c[:n] for c in cos)
+        t_task, t_tech = cos[0][n:], cos[1][n:]
         cands, feats = [], []
         for i in range(len(titles)):
             idx = _top(p_title[i], TITLE_TOP)

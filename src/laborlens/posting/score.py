@@ -28,6 +28,7 @@ import pandas as pd
 
 from laborlens.exceptions import ConfigError
 from laborlens.posting.coder import PostingCoder, body_text, load_params
+from laborlens.posting.fast import model_proba
 from laborlens.posting.segment import Segmenter, select, task_verbs
 
 POSTING_COLUMNS = [
@@ -78,6 +79,7 @@ class PostingScorer:
         self.task_end = np.searchsorted(occ, np.arange(len(coder.codes)), side="right")
         self.segmenter = Segmenter(task_verbs(tasks["text"].tolist()))
         self._e_weights = np.asarray(exposure.decision_weights_)
+        self._fast: dict = {}  # model id → (model, fast predict_proba)
 
     @classmethod
     def from_settings(
@@ -117,7 +119,9 @@ class PostingScorer:
         scorer = cls(coder, tasks, exposure, automation)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            scorer.coder.vocabulary.__dict__.pop("stacked", None)  # derived at load
+            for derived in ("stacked", "fast"):  # derived at load
+                scorer.coder.vocabulary.__dict__.pop(derived, None)
+            scorer._fast = {}
             scorer.exposure = scorer.automation = None
             fd, tmp = tempfile.mkstemp(prefix=".posting-scorer-", dir=path.parent)
             try:
@@ -155,6 +159,11 @@ class PostingScorer:
     def prepare(self) -> PostingScorer:
         """Derive the per-query lookup structures now rather than on the first posting."""
         _ = self.coder.vocabulary.stacked
+        if not hasattr(self, "_fast"):
+            self._fast = {}  # model id → (model, fast predict_proba)
+        for model in (self.exposure, self.automation):
+            if model is not None:
+                model_proba(model, ["prepare"], [""], self._fast)
         return self
 
     # -- statements ---------------------------------------------------------------------------
@@ -164,7 +173,7 @@ class PostingScorer:
         flat = [s for ss in spans for s in ss]
         if not flat:
             return [[] for _ in bodies]
-        vectors = self.coder.vocabulary.vectorizer.transform(flat).tocsr()
+        vectors = self.coder.vocabulary.transform(flat)
         out, k = [], 0
         for ss, cands in zip(spans, candidates, strict=True):
             n = len(ss)
@@ -202,9 +211,9 @@ class PostingScorer:
         owner = np.repeat(np.arange(len(titles)), [len(ss) for ss in found])
         if flat:
             # each statement is rated with the title of its posting's coded occupation
-            X = pd.DataFrame({"task": flat, "title": [self.coder.names[best[i]] for i in owner]})
-            p_e = self.exposure.predict_proba(X)
-            p_a = self.automation.predict_proba(X)
+            names = [self.coder.names[best[i]] for i in owner]
+            p_e = model_proba(self.exposure, flat, names, self._fast)
+            p_a = model_proba(self.automation, flat, names, self._fast)
             auto = p_a @ (np.arange(p_a.shape[1]) / (p_a.shape[1] - 1))
         else:
             p_e, p_a, auto = np.zeros((0, 3)), np.zeros((0, 5)), np.zeros(0)
@@ -254,23 +263,33 @@ class PostingScorer:
                     au,
                 )
             )
-        postings = pd.DataFrame(rows, columns=POSTING_COLUMNS)
+        cols = list(zip(*rows, strict=True))
+        # typed columns built directly (a frame of objects then astype costs more than scoring)
+        postings = pd.DataFrame(
+            {
+                name: (
+                    np.asarray(col, dtype=_DTYPES[name])
+                    if _DTYPES[name] in ("float64", "int64")
+                    else pd.array(col, dtype=_DTYPES[name])
+                )
+                for name, col in zip(POSTING_COLUMNS, cols, strict=True)
+            }
+        )
         labels = np.asarray(self.exposure.classes_, dtype=object)[
             (p_e * self._e_weights).argmax(1)
         ] if len(flat) else np.zeros(0, dtype=object)
         statements = pd.DataFrame(
             {
-                "id": [ids[i] for i in owner],
-                "statement": flat,
-                "exposure": labels,
+                "id": pd.array([ids[i] for i in owner], dtype="string"),
+                "statement": pd.array(flat, dtype="string"),
+                "exposure": pd.array(list(labels), dtype="string"),
                 "p_E0": p_e[:, 0],
                 "p_E1": p_e[:, 1],
                 "p_E2": p_e[:, 2],
             },
             columns=STATEMENT_COLUMNS,
         )
-        return _typed(postings), statements.astype({"id": "string", "statement": "string",
-                                                    "exposure": "string"})
+        return postings, statements
 
     def score_tasks(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Rated task statements for a frame with ``id``, ``task`` and optional ``title``."""
@@ -337,18 +356,19 @@ def beta_interval(p_e: np.ndarray, posting_id: str) -> tuple[float, float]:
     return float(draws[int(0.025 * (BOOTSTRAP - 1))]), float(draws[int(0.975 * (BOOTSTRAP - 1))])
 
 
+_DTYPES = {
+    "id": "string",
+    "onet_soc_code": "string",
+    "soc_2018_code": "string",
+    "occupation_title": "string",
+    "occupation_probability": "float64",
+    "n_statements": "int64",
+    "beta": "Float64",
+    "beta_low": "Float64",
+    "beta_high": "Float64",
+    "automation": "Float64",
+}
+
+
 def _typed(postings: pd.DataFrame) -> pd.DataFrame:
-    return postings.astype(
-        {
-            "id": "string",
-            "onet_soc_code": "string",
-            "soc_2018_code": "string",
-            "occupation_title": "string",
-            "occupation_probability": "float64",
-            "n_statements": "int64",
-            "beta": "Float64",
-            "beta_low": "Float64",
-            "beta_high": "Float64",
-            "automation": "Float64",
-        }
-    )
+    return postings.astype(_DTYPES)
