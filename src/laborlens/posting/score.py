@@ -46,6 +46,8 @@ POSTING_COLUMNS = [
 STATEMENT_COLUMNS = ["id", "statement", "exposure", "p_E0", "p_E1", "p_E2"]
 TASK_COLUMNS = ["id", "task", "exposure", "p_E0", "p_E1", "p_E2", "beta", "automation"]
 MIN_SIMILARITY = 0.2  # TF-IDF cosine with the nearest O*NET task for a span without a verb
+# a verb-led span needs only to share some vocabulary with a task of the likely occupations
+VERB_MIN_SIMILARITY = 0.05
 SIMILARITY_OCCUPATIONS = 3  # the coder's top occupations whose tasks a span is compared with
 BOOTSTRAP = 500
 E_VALUE = np.array([0.0, 1.0, 0.5])  # β weights of E0, E1, E2
@@ -192,7 +194,7 @@ class PostingScorer:
                 m = self.task_matrix[rows] @ vectors[k : k + n].T.tocsr()
                 sim = m.toarray().max(axis=0)
             verb = [self.segmenter.starts_with_verb(s) for s in ss]
-            out.append([ss[i] for i in select(ss, verb, sim, MIN_SIMILARITY)])
+            out.append([ss[i] for i in select(ss, verb, sim, MIN_SIMILARITY, VERB_MIN_SIMILARITY)])
             k += n
         return out
 
