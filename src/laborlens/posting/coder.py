@@ -127,14 +127,19 @@ class Vocabulary:
         return full[:, :n], full[:, n : 2 * n], full[:, 2 * n :]
 
 
-def body_text(description: str) -> str:
-    """Plain lower-case text of a posting body (HTML markup removed)."""
+def plain_text(description: str) -> str:
+    """Plain text of a posting body (HTML markup removed), case kept."""
     from laborlens.posting.extract import to_text
 
     text = str(description or "")
     if _HTML_RE.search(text):
         text = to_text(text)[0]
-    return text.lower()
+    return text
+
+
+def body_text(description: str) -> str:
+    """Plain lower-case text of a posting body (HTML markup removed)."""
+    return plain_text(description).lower()
 
 
 def load_params() -> dict:

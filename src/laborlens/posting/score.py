@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 from laborlens.exceptions import ConfigError
-from laborlens.posting.coder import PostingCoder, body_text, load_params
+from laborlens.posting.coder import PostingCoder, load_params, plain_text
 from laborlens.posting.fast import model_proba
-from laborlens.posting.segment import Segmenter, select, task_verbs
+from laborlens.posting.segment import Segmenter, restore, select, task_verbs
 
 POSTING_COLUMNS = [
     "id",
@@ -171,13 +171,14 @@ class PostingScorer:
     # -- statements ---------------------------------------------------------------------------
     def statements(self, bodies: list[str], candidates: list[np.ndarray]) -> list[list[str]]:
         """Task-like statements of each body, checked against its candidates' O*NET tasks."""
-        spans = [self.segmenter.spans(body_text(b)) for b in bodies]
+        texts = [plain_text(b) for b in bodies]
+        spans = [self.segmenter.spans(t.lower()) for t in texts]
         flat = [s for ss in spans for s in ss]
         if not flat:
             return [[] for _ in bodies]
         vectors = self.coder.vocabulary.transform(flat)
         out, k = [], 0
-        for ss, cands in zip(spans, candidates, strict=True):
+        for ss, cands, text in zip(spans, candidates, texts, strict=True):
             n = len(ss)
             if not n:
                 out.append([])
@@ -194,7 +195,8 @@ class PostingScorer:
                 m = self.task_matrix[rows] @ vectors[k : k + n].T.tocsr()
                 sim = m.toarray().max(axis=0)
             verb = [self.segmenter.starts_with_verb(s) for s in ss]
-            out.append([ss[i] for i in select(ss, verb, sim, MIN_SIMILARITY, VERB_MIN_SIMILARITY)])
+            keep = select(ss, verb, sim, MIN_SIMILARITY, VERB_MIN_SIMILARITY)
+            out.append([restore(ss[i], text) for i in keep])  # as written in the posting
             k += n
         return out
 

@@ -169,3 +169,18 @@ def select(
         if (v and s >= verb_min) or s >= min_similarity:
             keep.append(i)
     return keep
+
+
+def restore(span: str, text: str) -> str:
+    """``span`` (lower-case words) as written in ``text``: case and the punctuation between its
+    words kept ("administer medications, intravenous fluids"); ``span`` itself when it cannot
+    be found (a window cut inside a word sequence is still found)."""
+    words = span.split()
+    if not words:
+        return span
+    sep = r"[^a-z0-9]+"
+    pattern = re.compile(
+        r"(?<![a-z0-9])" + sep.join(map(re.escape, words)) + r"(?![a-z0-9])", re.IGNORECASE
+    )
+    m = pattern.search(text)
+    return m.group(0) if m else span
