@@ -101,11 +101,14 @@ def test_bullets_and_html_lines_are_statements(segmenter):
     from laborlens.posting.coder import plain_text
     from laborlens.posting.segment import restore
 
-    assert restore(spans[0], plain_text(html)) == "Inspect damaged property and write estimates"
-    assert restore("negotiate settlements", "x. Negotiate   settlements!") == (
-        "Negotiate   settlements"
-    )
-    assert restore("not there at all", plain_text(html)) == "not there at all"
+    assert restore(spans[:2], plain_text(html)) == [
+        "Inspect damaged property and write estimates",
+        "Interview policyholders and witnesses",
+    ]
+    assert restore(["negotiate settlements"], "x. Negotiate,   settlements!") == [
+        "Negotiate,   settlements"
+    ]
+    assert restore(["not there at all"], plain_text(html)) == ["not there at all"]
 
 
 def test_batch_input_errors_name_the_file_row_and_column(tmp_path):

@@ -97,19 +97,22 @@ def posting_scorer(settings: Settings, models: tuple | None = None, con=None, co
 
     path = Path(settings.db_path)
     key = (str(path.resolve()), path.stat().st_mtime_ns if path.exists() else 0)
-    if key not in _SCORERS:
+    entry = _SCORERS.get(key)
+    if entry is None:
         _SCORERS.clear()
-        _SCORERS[key] = PostingScorer.from_settings(settings, models=models, con=con)
-    scorer = _SCORERS[key]
+        base = PostingScorer.from_settings(settings, models=models, con=con)
+        entry = _SCORERS[key] = {"base": base, "default": base if models is None else None}
     if models is not None:
-        scorer = scorer.with_models(*models)
-    elif scorer.exposure is None:
-        from laborlens.models.default import ensure_default_model
+        scorer = entry["base"].with_models(*models)
+    else:
+        if entry["default"] is None:
+            from laborlens.models.default import ensure_default_model
 
-        scorer = scorer.with_models(
-            ensure_default_model(settings, "exposure"),
-            ensure_default_model(settings, "automation"),
-        )
+            entry["default"] = entry["base"].with_models(
+                ensure_default_model(settings, "exposure"),
+                ensure_default_model(settings, "automation"),
+            )
+        scorer = entry["default"]
     if coder is not None and coder is not scorer.coder.title_coder:
         scorer = scorer.with_title_coder(coder)
     return scorer

@@ -196,7 +196,7 @@ class PostingScorer:
                 sim = m.toarray().max(axis=0)
             verb = [self.segmenter.starts_with_verb(s) for s in ss]
             keep = select(ss, verb, sim, MIN_SIMILARITY, VERB_MIN_SIMILARITY)
-            out.append([restore(ss[i], text) for i in keep])  # as written in the posting
+            out.append(restore([ss[i] for i in keep], text))  # as written in the posting
             k += n
         return out
 

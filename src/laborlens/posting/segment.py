@@ -171,16 +171,28 @@ def select(
     return keep
 
 
-def restore(span: str, text: str) -> str:
-    """``span`` (lower-case words) as written in ``text``: case and the punctuation between its
-    words kept ("administer medications, intravenous fluids"); ``span`` itself when it cannot
-    be found (a window cut inside a word sequence is still found)."""
-    words = span.split()
-    if not words:
-        return span
-    sep = r"[^a-z0-9]+"
-    pattern = re.compile(
-        r"(?<![a-z0-9])" + sep.join(map(re.escape, words)) + r"(?![a-z0-9])", re.IGNORECASE
-    )
-    m = pattern.search(text)
-    return m.group(0) if m else span
+
+def restore(spans: list[str], text: str) -> list[str]:
+    """``spans`` (lower-case words of ``text``, as :meth:`Segmenter.spans` gives them) as
+    written in ``text``: case and the punctuation between their words kept ("Administer
+    medications, intravenous fluids"). A span not found as consecutive words of the text is
+    returned as it is."""
+    low = text.lower()
+    if len(low) != len(text):  # a character whose lower case is longer: offsets would shift
+        return list(spans)
+    tokens = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(low)]
+    where: dict[str, list[int]] = {}
+    for k, (word, _, _) in enumerate(tokens):
+        where.setdefault(word, []).append(k)
+    out = []
+    for span in spans:
+        words = span.split()
+        found = span
+        for k in where.get(words[0], []) if words else []:
+            if k + len(words) <= len(tokens) and all(
+                tokens[k + n][0] == w for n, w in enumerate(words)
+            ):
+                found = text[tokens[k][1] : tokens[k + len(words) - 1][2]]
+                break
+        out.append(found)
+    return out
