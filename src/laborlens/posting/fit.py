@@ -353,8 +353,6 @@ def main(argv=None) -> None:
     log.info("wrote %s", path)
 
 
-if __name__ == "__main__":
-    main()
 
 
 # -- second stage: the labelled postings' development split ------------------------------------
@@ -437,3 +435,7 @@ def fit_labelled(feats, groups, prior, lambdas=LAMBDAS, folds: int = 5, seed: in
     best = max(c["lambda"] for c in cv if c["cv_nll"] <= low["cv_nll"] + low["cv_se"])
     res = minimize(soc_nll, prior, jac=True, method="L-BFGS-B", args=(feats, groups, prior, best))
     return {"weights": res.x, "lambda": best, "cv": cv, "optimizer": str(res.message)}
+
+
+if __name__ == "__main__":
+    main()
