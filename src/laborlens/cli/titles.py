@@ -77,12 +77,23 @@ def posting_analyze(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout")
     ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="The posting's title (default: its first line)")
+    ] = None,
+    min_probability: Annotated[
+        float,
+        typer.Option(
+            "--min-probability", min=0.0, max=1.0,
+            help="List no occupation below this probability (abstain)",
+        ),
+    ] = 0.0,
     db: DbOption = None,
     mirror: MirrorOption = None,
 ) -> None:
-    """Occupations, rated task statements, posting β with its CI, and the O*NET comparison.
+    """Occupations (from title and body, as `laborlens batch postings`), rated task statements,
+    posting β with its CI, and the O*NET comparison.
 
-    Example: laborlens posting analyze posting.html --format json
+    Example: laborlens posting analyze posting.html --format json --min-probability 0.3
     """
     from laborlens.posting.analyze import analyze_posting
 
@@ -95,7 +106,12 @@ def posting_analyze(
         msg = f"{file}: {what}; expected a posting file (plain text or HTML)"
         raise ConfigError(msg)
     # a Path, never text; read at most 1 MB + 1 byte (a device like /dev/zero has no size)
-    result = analyze_posting(Path(file), settings=settings_from(db=db, mirror=mirror))
+    result = analyze_posting(
+        Path(file),
+        settings=settings_from(db=db, mirror=mirror),
+        title=title,
+        min_probability=min_probability,
+    )
     text = result.to_json() if fmt == "json" else result.to_html()
     if output is None:
         print(text)

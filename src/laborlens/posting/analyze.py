@@ -6,30 +6,19 @@ from __future__ import annotations
 
 import html
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from laborlens.config import Settings, get_settings
-from laborlens.posting.clean import clean_title
 from laborlens.posting.extract import (
     PostingInputError,
     english_share,
     read_posting,
-    split_statements,
     to_text,
 )
 
 MATCH_THRESHOLD = 0.55  # cosine above which a posting statement "is" an O*NET task
-CANDIDATES = 20  # occupations from the title coder that the posting body re-ranks
-# Body evidence: the mean over statements of the best cosine with an occupation's O*NET tasks,
-# added to the title coder's log probability at this scale (0.1 cosine ≈ a factor e). Chosen,
-# not fitted: no labelled postings are available.
-BODY_SCALE = 10.0
-BOOTSTRAP = 2000
-E_VALUE = np.array([0.0, 1.0, 0.5])  # β weights of E0, E1, E2
 
 
 @dataclass
@@ -60,8 +49,7 @@ class PostingAnalysis:
         occ = "".join(
             f"<tr><td>{o['rank']}</td><td>{esc(o['onet_soc_code'])}</td>"
             f"<td>{esc(o['occupation_title'])}</td><td>{o['probability']:.2f}</td>"
-            f"<td>{o.get('title_probability', o['probability']):.2f}</td>"
-            f"<td>{_fmt(o.get('body_similarity'))}</td></tr>"
+            f"<td>{esc(o['soc_2018_code'])}</td><td>{o['soc_probability']:.2f}</td></tr>"
             for o in self.occupations
         )
         st = "".join(
@@ -90,27 +78,44 @@ class PostingAnalysis:
             ".warn{color:#a40}</style></head><body>"
             f"<h1>{esc(self.title)}</h1>{warn}<p>Posting β: {ci}; confidence: "
             f"{esc(self.confidence)}</p><h2>Likely occupations</h2><table><tr><th>rank</th>"
-            f"<th>O*NET-SOC</th><th>occupation</th><th>p</th><th>p from title</th>"
-            f"<th>body similarity to its tasks</th></tr>{occ}</table>"
+            f"<th>O*NET-SOC</th><th>occupation</th><th>p</th><th>SOC 2018</th>"
+            f"<th>p of the SOC code</th></tr>{occ}</table>"
             "<h2>Statements</h2><table><tr><th>statement</th><th>exposure</th><th>β</th>"
             f"<th>automation</th><th>best O*NET match</th></tr>{st}</table>{lists}"
             "</body></html>"
         )
 
 
-def _fmt(value) -> str:
-    return "–" if value is None else f"{value:.2f}"
+_SCORERS: dict = {}
 
 
-@lru_cache(maxsize=2)
-def _segmenter(db_path: str):
-    """The task-statement segmenter with the task verbs of the database's O*NET tasks."""
-    from laborlens.db.connection import connect, query
-    from laborlens.posting.segment import Segmenter, task_verbs
+def posting_scorer(settings: Settings, models: tuple | None = None, con=None, coder=None):
+    """The posting scorer of the batch engine for ``settings``' database (kept per process,
+    built from the disk cache), rating with ``models`` when given and coding titles with the
+    title ``coder`` when given (the service's, for the build it reads)."""
+    from laborlens.posting.score import PostingScorer
 
-    with connect(db_path) as con:
-        tasks = query(con, "SELECT task FROM onet_tasks")["task"].tolist()
-    return Segmenter(task_verbs(tasks))
+    path = Path(settings.db_path)
+    key = (str(path.resolve()), path.stat().st_mtime_ns if path.exists() else 0)
+    entry = _SCORERS.get(key)
+    if entry is None:
+        _SCORERS.clear()
+        base = PostingScorer.from_settings(settings, models=models, con=con)
+        entry = _SCORERS[key] = {"base": base, "default": base if models is None else None}
+    if models is not None:
+        scorer = entry["base"].with_models(*models)
+    else:
+        if entry["default"] is None:
+            from laborlens.models.default import ensure_default_model
+
+            entry["default"] = entry["base"].with_models(
+                ensure_default_model(settings, "exposure"),
+                ensure_default_model(settings, "automation"),
+            )
+        scorer = entry["default"]
+    if coder is not None and coder is not scorer.coder.title_coder:
+        scorer = scorer.with_title_coder(coder)
+    return scorer
 
 
 def _task_vectors(
@@ -139,38 +144,6 @@ def _task_vectors(
     return out
 
 
-def _rerank(occupations: list[dict], evidence, top: int) -> list[dict]:
-    """Title-coder candidates re-ranked with the posting body: p ∝ p_title · exp(BODY_SCALE ·
-    mean over statements of the best cosine with the occupation's O*NET tasks)."""
-    if not occupations:
-        return []
-    p_title = np.array([o["probability"] for o in occupations], dtype=float)
-    body = np.full(len(occupations), np.nan)
-    if evidence is not None and evidence[0] is not None:
-        statement_vectors, task_vectors = evidence
-        for i, o in enumerate(occupations):
-            if o["onet_soc_code"] in task_vectors:
-                vt = task_vectors[o["onet_soc_code"]][1]
-                body[i] = float((statement_vectors @ vt.T).max(axis=1).mean())
-    logit = np.log(np.maximum(p_title, 1e-12)) + BODY_SCALE * np.nan_to_num(body, nan=0.0)
-    if np.isnan(body).all():
-        logit = np.log(np.maximum(p_title, 1e-12))
-    p = np.exp(logit - logit.max())
-    # the candidates hold the title coder's mass p_title.sum(); the rest stays outside them
-    p = p / p.sum() * p_title.sum()
-    order = np.argsort(-p, kind="stable")[:top]
-    return [
-        {
-            **occupations[i],
-            "rank": r,
-            "probability": float(p[i]),
-            "title_probability": float(p_title[i]),
-            "body_similarity": None if np.isnan(body[i]) else float(body[i]),
-        }
-        for r, i in enumerate(order, start=1)
-    ]
-
-
 def analyze_posting(
     source: str | Path | bytes,
     *,
@@ -181,19 +154,26 @@ def analyze_posting(
     models: tuple | None = None,
     con=None,
     coder=None,
+    min_probability: float = 0.0,
+    compare: bool = True,
 ) -> PostingAnalysis:
     """Analyse a posting given as a file path, bytes or text (plain or HTML).
 
+    The same path as ``laborlens batch postings`` (:class:`~laborlens.posting.score.
+    PostingScorer`): the posting coder reads the title and the whole body, the segmenter finds
+    task statements with or without punctuation, each is rated with the coded occupation's
+    title, and the posting β's 95 % interval is a bootstrap over statements (seeded from
+    ``seed``). Occupations below ``min_probability`` are not listed (abstention).
+
     Raises :class:`PostingInputError` for empty, binary, non-UTF-8 or over-large input. Text
-    that is not English, or has no task-like statement, gives ``confidence="low"`` with a reason.
-    ``models``: (exposure, automation) models to use instead of the default ones. ``con`` and
-    ``coder``: a connection to the database and its title coder, to read one build throughout
-    (the service's), instead of opening ``settings.db_path``.
+    that is not English, or has fewer than 3 task-like statements, gives ``confidence="low"``
+    with a reason. ``models``: (exposure, automation) models to use instead of the default ones.
+    ``con`` and ``coder``: a connection to the database and its title coder, to read one build
+    throughout (the service's), instead of opening ``settings.db_path``. ``compare``: also
+    compare the statements with the top occupation's O*NET tasks (MiniLM cosine; loads the
+    encoder).
     """
-    from laborlens.models.default import ensure_default_model
-    from laborlens.models.encoder import embed
-    from laborlens.models.evaluate import task_score
-    from laborlens.titles.api import load_coder
+    from laborlens.posting.score import beta_interval
 
     settings = settings or get_settings()
     raw = read_posting(source)
@@ -211,62 +191,50 @@ def analyze_posting(
             "tasks, so every number below is low-confidence."
         )
         confidence = "low"
-    statements = split_statements(text)
-    if len(statements) < 3:
-        # scraped text without punctuation or bullets: verb-led clauses as well
-        segmenter = _segmenter(str(settings.db_path))
-        verb_led = [s for s in segmenter.spans(text.lower()) if segmenter.starts_with_verb(s)]
-        statements = list(dict.fromkeys([*statements, *verb_led]))
-    coder = coder if coder is not None else load_coder(settings)
-    coded = coder.code([clean_title(title) or title], top=CANDIDATES)
+    scorer = posting_scorer(settings, models=models, con=con, coder=coder)
+    pc = scorer.coder
+    sc = scorer.score([title], [raw])
+    idx, p = sc.candidates[0], sc.probabilities[0]
+    soc_p: dict[str, float] = {}
+    for j, pj in zip(idx, p, strict=True):
+        soc_p[pc.soc[j]] = soc_p.get(pc.soc[j], 0.0) + float(pj)
     occupations = [
-        {k: (None if pd.isna(v) else v) for k, v in row.items() if k != "title"}
-        for row in coded.to_dict("records")
-        if not pd.isna(row["onet_soc_code"])
+        {
+            "rank": r,
+            "onet_soc_code": pc.codes[j],
+            "soc_2018_code": pc.soc[j],
+            "occupation_title": pc.names[j],
+            "probability": float(pj),
+            "soc_probability": soc_p[pc.soc[j]],
+        }
+        for r, (j, pj) in enumerate(zip(idx[:top], p[:top], strict=False), start=1)
+        if pj >= min_probability
     ]
     if not occupations:
-        warnings.append(f"The title {title!r} could not be coded to an occupation.")
+        warnings.append(
+            f"The posting could not be coded to an occupation with probability >= "
+            f"{min_probability} (best {float(p[0]):.2f})."
+        )
         confidence = "low"
+    statements = sc.statements[0]
     if not statements:
         warnings.append("No task-like statement was found in the posting.")
-        occupations = _rerank(occupations, None, top)
         return PostingAnalysis(title, occupations, [], None, None, None, [], [], "low", warnings)
-    task_vectors: dict[str, tuple[list[str], np.ndarray]] = {}
-    statement_vectors = None
-    if occupations:
-        statement_vectors = embed(statements)
-        task_vectors = _task_vectors(settings, [o["onet_soc_code"] for o in occupations], con)
-    occupations = _rerank(occupations, (statement_vectors, task_vectors), top)
-
-    if models is None:
-        models = (
-            ensure_default_model(settings, "exposure"),
-            ensure_default_model(settings, "automation"),
-        )
-    exposure, automation = models
-    X = pd.DataFrame({"task": statements, "title": title})
-    p_e = exposure.predict_proba(X)
-    p_t = automation.predict_proba(X)
-    beta = task_score(p_e, "exposure")
-    auto = task_score(p_t, "automation")
-
-    # Bootstrap over statements, with each statement's label drawn from its probabilities.
-    rng = np.random.default_rng(seed)
+    exposure, automation = scorer.exposure, scorer.automation
+    p_e, p_t, auto = sc.p_e, sc.p_a, sc.auto
+    beta = p_e[:, 1] + 0.5 * p_e[:, 2]
+    ci = beta_interval(p_e, f"posting-{seed}")
     n = len(statements)
-    idx = rng.integers(0, n, size=(BOOTSTRAP, n))
-    u = rng.random((BOOTSTRAP, n))
-    cum = np.cumsum(p_e, axis=1)[idx]
-    labels = (u[..., None] > cum).sum(axis=2).clip(0, 2)
-    draws = E_VALUE[labels].mean(axis=1)
-    ci = (float(np.quantile(draws, 0.025)), float(np.quantile(draws, 0.975)))
-
     sims = np.zeros(n)
     only_posting: list[str] = []
     only_onet: list[str] = []
-    if occupations:
-        tasks, vt = task_vectors.get(occupations[0]["onet_soc_code"], ([], None))
+    if compare and occupations:
+        from laborlens.models.encoder import embed
+
+        code = occupations[0]["onet_soc_code"]
+        tasks, vt = _task_vectors(settings, [code], con).get(code, ([], None))
         if tasks:
-            m = statement_vectors @ vt.T
+            m = embed(statements) @ vt.T
             sims = m.max(axis=1)
             only_posting = [s for s, v in zip(statements, sims, strict=True) if v < MATCH_THRESHOLD]
             only_onet = [

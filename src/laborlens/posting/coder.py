@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 
 import numpy as np
@@ -31,6 +32,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from laborlens.exceptions import ConfigError
 from laborlens.posting.clean import TitleRole, clean_title, title_role
 
 FEATURES = (
@@ -100,21 +102,44 @@ class Vocabulary:
             *(vectorizer.transform(d).tocsr() for d in (task_docs, tech_docs, title_docs)),
         )
 
+    @cached_property
+    def stacked(self) -> sp.csr_matrix:
+        """terms × (3 × occupations): the three profiles transposed side by side, in CSR, so a
+        query's cosines are one sparse product that reads only its own terms' rows (a product
+        with ``m.T`` would convert the whole profile matrix to CSR on every call)."""
+        return sp.vstack([self.tasks, self.technology, self.titles]).T.tocsr()
+
+    @cached_property
+    def fast(self):
+        """The vectorizer's ``transform`` without per-call validation (:mod:`.fast`)."""
+        from laborlens.posting.fast import FastTfidf
+
+        return FastTfidf(self.vectorizer)
+
+    def transform(self, texts: list[str]) -> sp.csr_matrix:
+        return self.fast.transform(texts)
+
     def cosines(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(tasks, technology, titles) cosines of each text with every occupation."""
-        q = self.vectorizer.transform(texts)
-        return tuple(np.asarray((q @ m.T).todense(), dtype=np.float32) for m in
-                     (self.tasks, self.technology, self.titles))
+        q = self.transform(texts)
+        full = (q @ self.stacked).toarray().astype(np.float32, copy=False)
+        n = self.tasks.shape[0]
+        return full[:, :n], full[:, n : 2 * n], full[:, 2 * n :]
 
 
-def body_text(description: str) -> str:
-    """Plain lower-case text of a posting body (HTML markup removed)."""
+def plain_text(description: str) -> str:
+    """Plain text of a posting body (HTML markup removed), case kept."""
     from laborlens.posting.extract import to_text
 
     text = str(description or "")
     if _HTML_RE.search(text):
         text = to_text(text)[0]
-    return text.lower()
+    return text
+
+
+def body_text(description: str) -> str:
+    """Plain lower-case text of a posting body (HTML markup removed)."""
+    return plain_text(description).lower()
 
 
 def load_params() -> dict:
@@ -141,8 +166,15 @@ class PostingCoder:
             [str(n).startswith("First-Line Supervisors") for n in self.names], dtype=np.float32
         )
         self.log_prior = title_coder.log_prior.astype(np.float32)
-        w = weights if weights is not None else load_params()["weights"]
-        self.weights = np.array([w[f] for f in FEATURES], dtype=np.float64)
+        self.set_weights(weights if weights is not None else load_params()["weights"])
+
+    def set_weights(self, weights: dict) -> None:
+        """The conditional logit's weights, by feature name (all of :data:`FEATURES`)."""
+        missing = [f for f in FEATURES if f not in weights]
+        if missing:
+            msg = f"posting coder weights: missing {', '.join(missing)}"
+            raise ConfigError(msg)
+        self.weights = np.array([weights[f] for f in FEATURES], dtype=np.float64)
 
     # -- construction -----------------------------------------------------------------------
     @staticmethod
@@ -201,12 +233,16 @@ class PostingCoder:
         roles = [title_role(c) for c in cleaned]
         leader_queries = [_leader_query(c, r) for c, r in zip(cleaned, roles, strict=True)]
         p_title = self.title_coder.proba(cleaned)
-        p_leader = self.title_coder.proba(
-            [q or c for q, c in zip(leader_queries, cleaned, strict=True)]
-        )
+        p_leader = p_title
+        leaders = [i for i, q in enumerate(leader_queries) if q]
+        if leaders:  # only leaders' titles have a second (managerial) reading
+            p_leader = p_title.copy()
+            p_leader[leaders] = self.title_coder.proba([leader_queries[i] for i in leaders])
         texts = [body_text(b) for b in bodies]
-        b_task, b_tech, b_title = self.vocabulary.cosines(texts)
-        t_task, t_tech, _ = self.vocabulary.cosines(cleaned)
+        cos = self.vocabulary.cosines(texts + cleaned)
+        n = len(texts)
+        b_task, b_tech, b_title = (c[:n] for c in cos)
+        t_task, t_tech = cos[0][n:], cos[1][n:]
         cands, feats = [], []
         for i in range(len(titles)):
             idx = _top(p_title[i], TITLE_TOP)

@@ -20,13 +20,16 @@ import hashlib
 import os
 import tempfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from laborlens.posting.coder import PostingCoder, body_text
-from laborlens.posting.segment import Segmenter, select, task_verbs
+from laborlens.exceptions import ConfigError
+from laborlens.posting.coder import PostingCoder, load_params, plain_text
+from laborlens.posting.fast import model_proba
+from laborlens.posting.segment import Segmenter, restore, select, task_verbs
 
 POSTING_COLUMNS = [
     "id",
@@ -43,9 +46,25 @@ POSTING_COLUMNS = [
 STATEMENT_COLUMNS = ["id", "statement", "exposure", "p_E0", "p_E1", "p_E2"]
 TASK_COLUMNS = ["id", "task", "exposure", "p_E0", "p_E1", "p_E2", "beta", "automation"]
 MIN_SIMILARITY = 0.2  # TF-IDF cosine with the nearest O*NET task for a span without a verb
+# a verb-led span needs only to share some vocabulary with a task of the likely occupations
+VERB_MIN_SIMILARITY = 0.05
 SIMILARITY_OCCUPATIONS = 3  # the coder's top occupations whose tasks a span is compared with
 BOOTSTRAP = 500
 E_VALUE = np.array([0.0, 1.0, 0.5])  # β weights of E0, E1, E2
+
+
+@dataclass
+class Scored:
+    """What :meth:`PostingScorer.score` computes for a batch of postings."""
+
+    candidates: list[np.ndarray]  # per posting: occupation indices, most probable first
+    probabilities: list[np.ndarray]  # per posting: their probabilities
+    statements: list[list[str]]  # per posting: its task statements
+    best: list[int]  # per posting: most probable occupation of the most probable SOC code
+    soc_probability: np.ndarray  # per posting: that SOC code's summed probability
+    p_e: np.ndarray  # per statement (postings in order): exposure class probabilities
+    p_a: np.ndarray  # per statement: automation class probabilities
+    auto: np.ndarray  # per statement: automation score in [0, 1]
 
 
 class PostingScorer:
@@ -62,20 +81,29 @@ class PostingScorer:
         self.task_end = np.searchsorted(occ, np.arange(len(coder.codes)), side="right")
         self.segmenter = Segmenter(task_verbs(tasks["text"].tolist()))
         self._e_weights = np.asarray(exposure.decision_weights_)
+        self._fast: dict = {}  # model id → (model, fast predict_proba)
 
     @classmethod
-    def from_settings(cls, settings, cache: bool = True) -> PostingScorer:
-        """The scorer over ``settings``' database and default models. Building it fits the
-        vocabulary (tens of seconds); the result is kept in ``settings.cache_dir`` keyed by the
-        database file, the models and the laborlens version, so later workers load it in
-        seconds."""
+    def from_settings(
+        cls, settings, cache: bool = True, models: tuple | None = None, con=None
+    ) -> PostingScorer:
+        """The scorer over ``settings``' database and default models (or ``models``: the
+        (exposure, automation) pair to use instead). Building it fits the vocabulary (tens of
+        seconds); the coder, task matrix and segmenter are kept in ``settings.cache_dir`` keyed
+        by the database file, the posting code and the laborlens version, so later workers load
+        them in seconds. ``con``: read the database through this connection when building."""
         import pickle
+        from contextlib import nullcontext
 
         from laborlens.db.connection import connect
         from laborlens.models.default import ensure_default_model
 
-        exposure = ensure_default_model(settings, "exposure")
-        automation = ensure_default_model(settings, "automation")
+        if models is None:
+            models = (
+                ensure_default_model(settings, "exposure"),
+                ensure_default_model(settings, "automation"),
+            )
+        exposure, automation = models
         path = None
         if cache:
             path = Path(settings.cache_dir) / f"posting-scorer-{_cache_key(settings)}.pkl"
@@ -83,14 +111,20 @@ class PostingScorer:
                 with open(path, "rb") as f:
                     scorer = pickle.load(f)
                 scorer.exposure, scorer.automation = exposure, automation
-                return scorer
-        with connect(settings.db_path) as con:
-            coder = PostingCoder.from_database(con)
-            tasks = PostingCoder.vocabulary_frames(con)["tasks"]
+                scorer._e_weights = np.asarray(exposure.decision_weights_)
+                # the weights are read from the package at every load (not part of the key)
+                scorer.coder.set_weights(load_params()["weights"])
+                return scorer.prepare()
+        with nullcontext(con) if con is not None else connect(settings.db_path) as cur:
+            coder = PostingCoder.from_database(cur)
+            tasks = PostingCoder.vocabulary_frames(cur)["tasks"]
         scorer = cls(coder, tasks, exposure, automation)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            models, scorer.exposure, scorer.automation = (exposure, automation), None, None
+            for derived in ("stacked", "fast"):  # derived at load
+                scorer.coder.vocabulary.__dict__.pop(derived, None)
+            scorer._fast = {}
+            scorer.exposure = scorer.automation = None
             fd, tmp = tempfile.mkstemp(prefix=".posting-scorer-", dir=path.parent)
             try:
                 with os.fdopen(fd, "wb") as f:
@@ -99,19 +133,52 @@ class PostingScorer:
             finally:
                 if os.path.exists(tmp):
                     os.remove(tmp)
-            scorer.exposure, scorer.automation = models
-        return scorer
+            scorer.exposure, scorer.automation = exposure, automation
+        return scorer.prepare()
+
+    def with_title_coder(self, title_coder) -> PostingScorer:
+        """A shallow copy whose posting coder codes titles with ``title_coder`` (same
+        occupations in the same order)."""
+        import copy
+
+        if list(title_coder.occupations["onet_soc_code"]) != list(self.coder.codes):
+            msg = "the title coder's occupations differ from the posting coder's"
+            raise ConfigError(msg)
+        other = copy.copy(self)
+        other.coder = copy.copy(self.coder)
+        other.coder.title_coder = title_coder
+        return other
+
+    def with_models(self, exposure, automation) -> PostingScorer:
+        """A shallow copy rating with other (exposure, automation) models."""
+        import copy
+
+        other = copy.copy(self)
+        other.exposure, other.automation = exposure, automation
+        other._e_weights = np.asarray(exposure.decision_weights_)
+        return other
+
+    def prepare(self) -> PostingScorer:
+        """Derive the per-query lookup structures now rather than on the first posting."""
+        _ = self.coder.vocabulary.stacked
+        if not hasattr(self, "_fast"):
+            self._fast = {}  # model id → (model, fast predict_proba)
+        for model in (self.exposure, self.automation):
+            if model is not None:
+                model_proba(model, ["prepare"], [""], self._fast)
+        return self
 
     # -- statements ---------------------------------------------------------------------------
     def statements(self, bodies: list[str], candidates: list[np.ndarray]) -> list[list[str]]:
         """Task-like statements of each body, checked against its candidates' O*NET tasks."""
-        spans = [self.segmenter.spans(body_text(b)) for b in bodies]
+        texts = [plain_text(b) for b in bodies]
+        spans = [self.segmenter.spans(t.lower()) for t in texts]
         flat = [s for ss in spans for s in ss]
         if not flat:
             return [[] for _ in bodies]
-        vectors = self.coder.vocabulary.vectorizer.transform(flat).tocsr()
+        vectors = self.coder.vocabulary.transform(flat)
         out, k = [], 0
-        for ss, cands in zip(spans, candidates, strict=True):
+        for ss, cands, text in zip(spans, candidates, texts, strict=True):
             n = len(ss)
             if not n:
                 out.append([])
@@ -124,14 +191,38 @@ class PostingScorer:
             )
             sim = np.zeros(n, dtype=np.float32)
             if len(rows):
-                m = vectors[k : k + n] @ self.task_matrix[rows].T
-                sim = np.asarray(m.max(axis=1).todense()).ravel()
+                # (tasks × terms) @ (terms × spans): only the small span block is transposed
+                m = self.task_matrix[rows] @ vectors[k : k + n].T.tocsr()
+                sim = m.toarray().max(axis=0)
             verb = [self.segmenter.starts_with_verb(s) for s in ss]
-            out.append([ss[i] for i in select(ss, verb, sim, MIN_SIMILARITY)])
+            keep = select(ss, verb, sim, MIN_SIMILARITY, VERB_MIN_SIMILARITY)
+            out.append(restore([ss[i] for i in keep], text))  # as written in the posting
             k += n
         return out
 
     # -- batches ------------------------------------------------------------------------------
+    def score(self, titles: list[str], bodies: list[str]) -> Scored:
+        """Coding, statements and their ratings for postings (the one path behind
+        :meth:`score_postings`, the batch engine and :func:`~laborlens.posting.analyze.
+        analyze_posting`)."""
+        idx, probs = self.coder.proba(titles, bodies)
+        found = self.statements(bodies, idx)
+        best, top_p = zip(
+            *(_best_soc(self.coder.soc, j, p) for j, p in zip(idx, probs, strict=True)), strict=True
+        )
+        best, top_p = list(best), np.asarray(top_p, dtype=float)
+        flat = [s for ss in found for s in ss]
+        owner = np.repeat(np.arange(len(titles)), [len(ss) for ss in found])
+        if flat:
+            # each statement is rated with the title of its posting's coded occupation
+            names = [self.coder.names[best[i]] for i in owner]
+            p_e = model_proba(self.exposure, flat, names, self._fast)
+            p_a = model_proba(self.automation, flat, names, self._fast)
+            auto = p_a @ (np.arange(p_a.shape[1]) / (p_a.shape[1] - 1))
+        else:
+            p_e, p_a, auto = np.zeros((0, 3)), np.zeros((0, 5)), np.zeros(0)
+        return Scored(idx, probs, found, best, top_p, p_e, p_a, auto)
+
     def score_postings(
         self, frame: pd.DataFrame, min_probability: float = 0.0
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -142,25 +233,14 @@ class PostingScorer:
                 {"id": "string", "statement": "string", "exposure": "string"}
             )
         ids = frame["id"].astype(str).tolist()
-        titles = frame["title"].fillna("").astype(str).tolist()
-        bodies = frame["description"].fillna("").astype(str).tolist()
-        idx, probs = self.coder.proba(titles, bodies)
-        found = self.statements(bodies, idx)
-        best, top_p = zip(
-            *(_best_soc(self.coder.soc, j, p) for j, p in zip(idx, probs, strict=True)), strict=True
+        sc = self.score(
+            frame["title"].fillna("").astype(str).tolist(),
+            frame["description"].fillna("").astype(str).tolist(),
         )
-        best, top_p = list(best), np.asarray(top_p, dtype=float)
+        found, best, top_p, p_e, auto = sc.statements, sc.best, sc.soc_probability, sc.p_e, sc.auto
         coded = top_p >= min_probability
         flat = [s for ss in found for s in ss]
         owner = np.repeat(np.arange(len(ids)), [len(ss) for ss in found])
-        if flat:
-            X = pd.DataFrame({"task": flat, "title": [self.coder.names[best[i]] for i in owner]})
-            p_e = self.exposure.predict_proba(X)
-            p_a = self.automation.predict_proba(X)
-            a_scale = np.arange(p_a.shape[1]) / (p_a.shape[1] - 1)
-            auto = p_a @ a_scale
-        else:
-            p_e, auto = np.zeros((0, 3)), np.zeros(0)
         beta_s = p_e[:, 1] + 0.5 * p_e[:, 2]
         rows = []
         bounds = np.r_[0, np.cumsum([len(ss) for ss in found])]
@@ -171,7 +251,7 @@ class PostingScorer:
             if n:
                 beta = float(beta_s[a:b].mean())
                 au = float(auto[a:b].mean())
-                lo, hi = _interval(p_e[a:b], pid)
+                lo, hi = beta_interval(p_e[a:b], pid)
             j = best[i]
             rows.append(
                 (
@@ -187,23 +267,33 @@ class PostingScorer:
                     au,
                 )
             )
-        postings = pd.DataFrame(rows, columns=POSTING_COLUMNS)
+        cols = list(zip(*rows, strict=True))
+        # typed columns built directly (a frame of objects then astype costs more than scoring)
+        postings = pd.DataFrame(
+            {
+                name: (
+                    np.asarray(col, dtype=_DTYPES[name])
+                    if _DTYPES[name] in ("float64", "int64")
+                    else pd.array(col, dtype=_DTYPES[name])
+                )
+                for name, col in zip(POSTING_COLUMNS, cols, strict=True)
+            }
+        )
         labels = np.asarray(self.exposure.classes_, dtype=object)[
             (p_e * self._e_weights).argmax(1)
         ] if len(flat) else np.zeros(0, dtype=object)
         statements = pd.DataFrame(
             {
-                "id": [ids[i] for i in owner],
-                "statement": flat,
-                "exposure": labels,
+                "id": pd.array([ids[i] for i in owner], dtype="string"),
+                "statement": pd.array(flat, dtype="string"),
+                "exposure": pd.array(list(labels), dtype="string"),
                 "p_E0": p_e[:, 0],
                 "p_E1": p_e[:, 1],
                 "p_E2": p_e[:, 2],
             },
             columns=STATEMENT_COLUMNS,
         )
-        return _typed(postings), statements.astype({"id": "string", "statement": "string",
-                                                    "exposure": "string"})
+        return postings, statements
 
     def score_tasks(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Rated task statements for a frame with ``id``, ``task`` and optional ``title``."""
@@ -246,21 +336,17 @@ def _best_soc(soc: np.ndarray, idx: np.ndarray, p: np.ndarray) -> tuple[int, flo
 
 def _cache_key(settings) -> str:
     from laborlens._version import __version__
-    from laborlens.models.default import default_model_dir
 
-    parts = [__version__, str(Path(settings.db_path).resolve())]
-    for p in [Path(settings.db_path)] + [
-        default_model_dir(settings, t) / "model.json" for t in ("exposure", "automation")
-    ]:
-        st = p.stat()
-        parts.append(f"{p.resolve()}:{st.st_size}:{st.st_mtime_ns}")
-    for name in ("coder.py", "segment.py", "clean.py", "score.py", "posting_coder_params.json"):
-        src = Path(__file__).with_name(name)  # the scorer's own code and fitted weights
+    db = Path(settings.db_path)
+    st = db.stat()
+    parts = [__version__, f"{db.resolve()}:{st.st_size}:{st.st_mtime_ns}"]
+    for name in ("coder.py", "segment.py", "clean.py", "score.py"):
+        src = Path(__file__).with_name(name)  # the scorer's own code (weights: set at load)
         parts.append(hashlib.sha256(src.read_bytes()).hexdigest())
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
-def _interval(p_e: np.ndarray, posting_id: str) -> tuple[float, float]:
+def beta_interval(p_e: np.ndarray, posting_id: str) -> tuple[float, float]:
     """95 % bootstrap interval of the posting β: statements resampled, each statement's label
     drawn from its probabilities; seeded from the posting id (same result on any worker)."""
     rng = np.random.default_rng(zlib.crc32(posting_id.encode("utf-8")))
@@ -274,18 +360,19 @@ def _interval(p_e: np.ndarray, posting_id: str) -> tuple[float, float]:
     return float(draws[int(0.025 * (BOOTSTRAP - 1))]), float(draws[int(0.975 * (BOOTSTRAP - 1))])
 
 
+_DTYPES = {
+    "id": "string",
+    "onet_soc_code": "string",
+    "soc_2018_code": "string",
+    "occupation_title": "string",
+    "occupation_probability": "float64",
+    "n_statements": "int64",
+    "beta": "Float64",
+    "beta_low": "Float64",
+    "beta_high": "Float64",
+    "automation": "Float64",
+}
+
+
 def _typed(postings: pd.DataFrame) -> pd.DataFrame:
-    return postings.astype(
-        {
-            "id": "string",
-            "onet_soc_code": "string",
-            "soc_2018_code": "string",
-            "occupation_title": "string",
-            "occupation_probability": "float64",
-            "n_statements": "int64",
-            "beta": "Float64",
-            "beta_low": "Float64",
-            "beta_high": "Float64",
-            "automation": "Float64",
-        }
-    )
+    return postings.astype(_DTYPES)

@@ -25,6 +25,10 @@ from collections import Counter
 import numpy as np
 
 MIN_WORDS, MAX_WORDS, WINDOW = 3, 40, 20
+# a line or sentence of at most this many words is kept whole: text with bullets or punctuation
+# has already been cut into statements ("assess, plan, implement and evaluate nursing care" is
+# one task); longer pieces (scraped text without punctuation) are cut at verbs
+SHORT_PIECE = 24
 # words after which a verb does not start a new task ("to decide", "will be", "the report")
 _NO_SPLIT_AFTER = frozenset(
     re.findall(
@@ -42,7 +46,10 @@ _BOILERPLATE = re.compile(
     r"medical dental|dental|vision insurance|health insurance|tuition|discount|"
     r"equal opportunity|eoe|affirmative action|background check|drug screen|"
     r"apply|about us|who we are|join our team|our company|our team|we are (?:a|an|the|hiring)|"
-    r"schedule|shift|full time|part time|hours|travel up to|sign on)\b"
+    r"(?:work |your )?schedule(?: is|:)|shifts? (?:available|differential)|"
+    r"full time|part time|\d+ hours|hours per week|travel up to|sign on|"
+    r"(?:is|are) (?:a|an|the|one of)|we re|we have been|(?:we are |were )?looking for|"
+    r"experience|(?:one|two|three|four|five|six|seven|eight|ten)\s*\+?\s*(?:or more )?years)\b"
 )
 _LEADING_NOISE = re.compile(
     r"^(?:(?:and|or|also|then|will|you will|you ll|youll|we need you to|responsible for|"
@@ -102,9 +109,9 @@ class Segmenter:
         words = _WORD_RE.findall(piece.lower())
         if not words:
             return []
-        # verb-led cut points
+        # verb-led cut points; a short piece (a bullet, a sentence) is one statement already
         starts = [0]
-        for i in range(1, len(words)):
+        for i in range(1 if len(words) > SHORT_PIECE else len(words), len(words)):
             w, prev = words[i], words[i - 1]
             if w not in self.verbs or prev in _NO_SPLIT_AFTER:
                 continue
@@ -148,11 +155,44 @@ class Segmenter:
 
 
 def select(
-    spans: list[str], verb_led: list[bool], similarity: np.ndarray, min_similarity: float
+    spans: list[str],
+    verb_led: list[bool],
+    similarity: np.ndarray,
+    min_similarity: float,
+    verb_min_similarity: float | None = None,
 ) -> list[int]:
-    """Indices of the spans kept: verb-led with some O*NET support, or similar enough."""
+    """Indices of the spans kept: verb-led with some O*NET support (cosine at least
+    ``verb_min_similarity``, default half of ``min_similarity``), or similar enough."""
+    verb_min = min_similarity / 2 if verb_min_similarity is None else verb_min_similarity
     keep = []
     for i, (v, s) in enumerate(zip(verb_led, similarity, strict=True)):
-        if (v and s >= min_similarity / 2) or s >= min_similarity:
+        if (v and s >= verb_min) or s >= min_similarity:
             keep.append(i)
     return keep
+
+
+
+def restore(spans: list[str], text: str) -> list[str]:
+    """``spans`` (lower-case words of ``text``, as :meth:`Segmenter.spans` gives them) as
+    written in ``text``: case and the punctuation between their words kept ("Administer
+    medications, intravenous fluids"). A span not found as consecutive words of the text is
+    returned as it is."""
+    low = text.lower()
+    if len(low) != len(text):  # a character whose lower case is longer: offsets would shift
+        return list(spans)
+    tokens = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(low)]
+    where: dict[str, list[int]] = {}
+    for k, (word, _, _) in enumerate(tokens):
+        where.setdefault(word, []).append(k)
+    out = []
+    for span in spans:
+        words = span.split()
+        found = span
+        for k in where.get(words[0], []) if words else []:
+            if k + len(words) <= len(tokens) and all(
+                tokens[k + n][0] == w for n, w in enumerate(words)
+            ):
+                found = text[tokens[k][1] : tokens[k + len(words) - 1][2]]
+                break
+        out.append(found)
+    return out

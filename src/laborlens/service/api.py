@@ -308,6 +308,7 @@ def analyze_posting(s: StoreDep, body: PostingRequest) -> dict:
             settings=s.settings,
             title=body.title,
             top=body.top,
+            min_probability=body.min_probability,
             models=models,
             con=cur,
             coder=coder,

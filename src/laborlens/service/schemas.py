@@ -115,6 +115,9 @@ class PostingRequest(Strict):
     )
     title: str | None = Field(default=None, max_length=MAX_TITLE_CHARS)
     top: JsonInt = Field(default=3, ge=1, le=10)
+    min_probability: float = Field(
+        default=0.0, ge=0.0, le=1.0, description="list no occupation below this (abstain)"
+    )
 
 
 class Problem(BaseModel):
