@@ -57,6 +57,20 @@ def default_dwa_links() -> pd.DataFrame:
     return read_dwa_links(fetch(DWA_SOURCE, get_settings()))
 
 
+def _dwa_similarities(index: dict, tasks: list[str]) -> np.ndarray:
+    """Cosine of each statement with every DWA title (rows × DWAs, float32). Only the columns
+    that occur in some DWA title can contribute, so the product runs over those columns against
+    a dense copy of the title matrix (cached in ``index``); the rows are normalised first over
+    all their columns, which keeps the cosine exact."""
+    if "_dense" not in index:
+        matrix = index["matrix"].tocsc()
+        cols = np.flatnonzero(np.diff(matrix.indptr))
+        index["_dense"] = (cols, np.ascontiguousarray(matrix[:, cols].toarray().T))
+    cols, dense = index["_dense"]
+    q = normalize(index["vectorizer"].transform(tasks)).astype(np.float32).tocsc()[:, cols]
+    return np.asarray(q.tocsr() @ dense)
+
+
 class TfidfDwa(ExposureModel):
     """``tfidf`` stacked with nearest-DWA label priors (see the module docstring).
 
@@ -142,11 +156,14 @@ class TfidfDwa(ExposureModel):
         }
 
     def _dwa_features(self, index, tasks, own_rows=None) -> np.ndarray:
-        q = normalize(index["vectorizer"].transform(tasks))
-        sims = (q @ index["matrix"].T).toarray() if hasattr(q, "toarray") else q
-        sims = np.asarray(sims)
+        sims = _dwa_similarities(index, tasks)
         m = self.n_dwas
-        top = np.argsort(-sims, axis=1, kind="stable")[:, :m]
+        # The m best of ~2,000 DWAs per row, best first (argpartition: no full sort).
+        part = np.argpartition(-sims, m - 1, axis=1)[:, :m] if sims.shape[1] > m else None
+        if part is None:
+            part = np.tile(np.arange(sims.shape[1]), (len(sims), 1))
+        order = np.argsort(-np.take_along_axis(sims, part, 1), axis=1, kind="stable")
+        top = np.take_along_axis(part, order, 1)
         s = np.take_along_axis(sims, top, 1)
         counts = index["counts"][top]
         if own_rows is not None:
@@ -221,7 +238,7 @@ class TfidfDwa(ExposureModel):
         distribution among the training tasks linked to it."""
         self._check_fitted()
         index = self.state_["dwa"]
-        sims = (normalize(index["vectorizer"].transform(tasks)) @ index["matrix"].T).toarray()
+        sims = _dwa_similarities(index, tasks)
         out = []
         for row in sims:
             top = np.argsort(-row, kind="stable")[:k]
@@ -250,7 +267,8 @@ class TfidfDwa(ExposureModel):
         return softmax(self._stage1()._logits(self.state_["stage1"], tasks, titles), axis=1)
 
     def _save_state(self, state, directory: Path) -> None:
-        joblib.dump(state, directory / "tfidf-dwa.joblib", compress=3)
+        dwa = {k: v for k, v in state["dwa"].items() if k != "_dense"}  # rebuilt on use
+        joblib.dump({**state, "dwa": dwa}, directory / "tfidf-dwa.joblib", compress=3)
 
     def _load_state(self, directory: Path):
         return joblib.load(directory / "tfidf-dwa.joblib")
