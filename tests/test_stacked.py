@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -112,3 +114,52 @@ def test_explanations_name_neighbours_and_words_that_move_the_rating(model, data
         moved = np.log(before[0, cls]) - np.log(after[0, cls])
         assert np.sign(moved) == np.sign(contribution)
         assert moved == pytest.approx(contribution, abs=1e-9)
+
+
+def test_cli_train_score_explain(monkeypatch, tmp_path):
+    """``--arch tfidf-dwa`` end to end in the CLI; the DWA file comes from the settings."""
+    from typer.testing import CliRunner
+
+    from laborlens.cli import app
+
+    slice_dir = Path(__file__).parent / "fixtures" / "slice"
+    monkeypatch.setenv("LABORLENS_MIRROR", str(slice_dir / "data"))
+    monkeypatch.setenv("LABORLENS_REGISTRY", str(slice_dir / "registry.toml"))
+    monkeypatch.setenv("LABORLENS_OFFLINE", "1")
+    labels = slice_dir / "data" / "gpts-are-gpts" / "full_labelset.tsv"
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        [
+            "exposure",
+            "train",
+            "--labels",
+            str(labels),
+            "-o",
+            str(tmp_path / "m"),
+            "--arch",
+            "tfidf-dwa",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    tasks = tmp_path / "in.csv"
+    tasks.write_text("Task,Title\nLay bricks for garden walls,Brickmasons\n", encoding="utf-8")
+    result = runner.invoke(
+        app,
+        [
+            "exposure",
+            "score",
+            "--input",
+            str(tasks),
+            "-o",
+            str(tmp_path / "out.csv"),
+            "--model",
+            str(tmp_path / "m"),
+            "--explain",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert out.loc[0, "exposure"] in {"E0", "E1", "E2"}
+    assert "walls" in out.loc[0, "top_words"]
+    assert out.loc[0, "similar_tasks"].count("|") == 2
