@@ -27,7 +27,7 @@ app = typer.Typer(
 )
 
 TargetOption = Annotated[str, typer.Option(help="exposure (E0–E2) or automation (T0–T4)")]
-ArchOption = Annotated[str, typer.Option(help="tfidf, cnn, gru, minilm or minilm-ft")]
+ArchOption = Annotated[str, typer.Option(help="tfidf, tfidf-dwa, cnn, gru, minilm or minilm-ft")]
 
 
 @app.command("train")

@@ -57,6 +57,10 @@ def ensure_default_model(
         progress(f"training the default {target} model ({arch})", 0, 1)
     labels = read_labels(fetch(LABEL_SOURCES[target], settings), target)
     model = get_arch(arch)(target=target)
+    if hasattr(model, "dwa_links"):  # tfidf-dwa: O*NET's task-to-DWA links, label-free
+        from laborlens.models.stacked import DWA_SOURCE, read_dwa_links
+
+        model.dwa_links = read_dwa_links(fetch(DWA_SOURCE, settings))
     model.fit(labels[["task", "title"]], labels["label"], groups=labels["group"])
     model.extra_card_ = {**getattr(model, "extra_card_", {}), "trained_from": wanted}
     from laborlens.io import staging_dir

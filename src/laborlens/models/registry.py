@@ -10,6 +10,7 @@ ARCHS: dict[str, str] = {
     "tfidf": "laborlens.models.tfidf:TfidfLinear",
     "cnn": "laborlens.models.cnn:TextCNN",
     "gru": "laborlens.models.gru:BiGRU",
+    "tfidf-dwa": "laborlens.models.stacked:TfidfDwa",
     "minilm": "laborlens.models.frozen:FrozenEncoderHead",
     "minilm-ft": "laborlens.models.finetune:FineTunedEncoder",
 }
