@@ -49,7 +49,8 @@ def title_db(settings, source_path, tmp_path_factory):
     from laborlens.titles.index import build_title_tables, load_title_sources
 
     path = tmp_path_factory.mktemp("titles") / "titles.duckdb"
-    load_title_sources(path, settings, extra=("onet_tasks",))
+    extra = ("onet_tasks", "onet_tasks_to_dwas", "onet_dwas", "onet_technology_skills")
+    load_title_sources(path, settings, extra=extra)  # and what the posting coder reads
     with duckdb.connect(str(path)) as con:
         build_title_tables(con, BuildContext(settings, {}))
     return path

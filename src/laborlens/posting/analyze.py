@@ -93,10 +93,9 @@ def posting_scorer(settings: Settings, models: tuple | None = None, con=None, co
     """The posting scorer of the batch engine for ``settings``' database (kept per process,
     built from the disk cache), rating with ``models`` when given and coding titles with the
     title ``coder`` when given (the service's, for the build it reads)."""
-    from laborlens.posting.score import PostingScorer
+    from laborlens.posting.score import PostingScorer, build_identity
 
-    path = Path(settings.db_path)
-    key = (str(path.resolve()), path.stat().st_mtime_ns if path.exists() else 0)
+    key = build_identity(settings, con)
     entry = _SCORERS.get(key)
     if entry is None:
         _SCORERS.clear()

@@ -106,7 +106,8 @@ class PostingScorer:
         exposure, automation = models
         path = None
         if cache:
-            path = Path(settings.cache_dir) / f"posting-scorer-{_cache_key(settings)}.pkl"
+            key = _cache_key(settings, build_identity(settings, con))
+            path = Path(settings.cache_dir) / f"posting-scorer-{key}.pkl"
             if path.is_file():
                 with open(path, "rb") as f:
                     scorer = pickle.load(f)
@@ -334,12 +335,31 @@ def _best_soc(soc: np.ndarray, idx: np.ndarray, p: np.ndarray) -> tuple[int, flo
     return first, totals[code]
 
 
-def _cache_key(settings) -> str:
-    from laborlens._version import __version__
+def build_identity(settings, con=None) -> str:
+    """Which build a scorer is made from: the database path with its build time and fingerprint,
+    read through ``con`` when given (the service reads one build while a newer file may already
+    lie at the path, so the file's own stat would name the wrong build)."""
+    from contextlib import nullcontext
+
+    from laborlens.db.connection import connect
 
     db = Path(settings.db_path)
-    st = db.stat()
-    parts = [__version__, f"{db.resolve()}:{st.st_size}:{st.st_mtime_ns}"]
+    with nullcontext(con) if con is not None else connect(db) as cur:
+        if "build_info" not in {r[0] for r in cur.execute("SHOW TABLES").fetchall()}:
+            st = db.stat()  # a partial database made for tests or benchmarks: no build record
+            return f"{db.resolve()}:{st.st_size}:{st.st_mtime_ns}"
+        info = dict(
+            cur.execute(
+                "SELECT key, value FROM build_info WHERE key IN ('built_at', 'fingerprint')"
+            ).fetchall()
+        )
+    return f"{db.resolve()}:{info.get('built_at')}:{info.get('fingerprint')}"
+
+
+def _cache_key(settings, identity: str) -> str:
+    from laborlens._version import __version__
+
+    parts = [__version__, identity]
     for name in ("coder.py", "segment.py", "clean.py", "score.py"):
         src = Path(__file__).with_name(name)  # the scorer's own code (weights: set at load)
         parts.append(hashlib.sha256(src.read_bytes()).hexdigest())

@@ -313,8 +313,8 @@ def load_title_sources(path, settings, extra: tuple[str, ...] = ()) -> None:
             con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _frame')
             con.unregister("_frame")
         con.execute(
-            "CREATE TABLE occupations AS SELECT o.onet_soc_code, o.title, x.soc_2018_code, "
-            "x.nem_code FROM onet_occupations o "
+            "CREATE TABLE occupations AS SELECT o.onet_soc_code, o.title, o.description, "
+            "x.soc_2018_code, x.nem_code FROM onet_occupations o "
             "LEFT JOIN onet_soc_crosswalk x USING (onet_soc_code)"
         )
 
