@@ -191,14 +191,24 @@ def main() -> None:
         write(runs, lat, args, gen_s)
 
 
+def _quiet(runs) -> str:
+    """How busy the machine was, from the load averages the runs recorded."""
+    peak = max(max(r["load_before"], r["load_after"]) for r in runs)
+    if peak < max(r["workers"] for r in runs) + 0.5:  # its own workers make the load
+        return f"no other job while measured (1-minute load at most {peak:.1f})"
+    return (
+        f"shared with other jobs while measured (1-minute load up to {peak:.1f}: wall times "
+        "include that contention, CPU times much less)"
+    )
+
+
 def write(runs, lat, args, gen_s) -> None:
     per_core = statistics.median(r["postings_per_cpu_s"] for r in runs)
     lines = [
         "## Batch scoring of postings (`bench/bench_batch.py`)",
         "",
         f"Machine: {os.cpu_count()} cores ({cpu_name()}), Python {sys.version.split()[0]}; "
-        f"shared with other jobs while measured (wall times include that contention, CPU "
-        f"times much less). Corpus: {args.generate:,} postings generated from O*NET titles, "
+        f"{_quiet(runs)}. Corpus: {args.generate:,} postings generated from O*NET titles, "
         f"tasks, technology skills and noise in {gen_s:.0f} s; each engine scored the same "
         f"first {args.score:,} (partitions of {args.chunk}): coding + task statements + "
         "exposure and automation scoring + bootstrap interval, Parquet out.",
