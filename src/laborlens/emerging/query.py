@@ -23,6 +23,20 @@ __all__ = [
 
 RELEASES = ("20.1", "29.3", "30.1")
 COMPARISONS = ("20.1->29.3", "29.3->30.1")
+
+
+def _comparison(old: str, new: str) -> str:
+    """The comparison name ``old->new``; InputError naming the ones the database has."""
+    comparison = f"{old}->{new}"
+    if comparison not in COMPARISONS:
+        msg = (
+            f"no comparison {old} -> {new}; the database compares "
+            + " and ".join(c.replace("->", " -> ") for c in COMPARISONS)
+        )
+        raise InputError(msg)
+    return comparison
+
+
 #: The columns of ``laborlens emerging tasks`` (issue 15), in order.
 TASK_COLUMNS = [
     "onet_soc_code",
@@ -74,13 +88,7 @@ def task_rows(
     review for the 29.3 occupations) unless ``include_emerging`` says otherwise; ``code``
     keeps one O*NET-SOC 2019 occupation. ``settings`` may also be an open connection.
     """
-    comparison = f"{old}->{new}"
-    if comparison not in COMPARISONS:
-        msg = (
-            f"no comparison {old} -> {new}; the database compares "
-            + " and ".join(c.replace("->", " -> ") for c in COMPARISONS)
-        )
-        raise InputError(msg)
+    comparison = _comparison(old, new)
     statuses = ["new", "removed", "revised_old", "revised_new"]
     if include_unchanged:
         statuses.append("unchanged")
@@ -108,13 +116,7 @@ def revision_pairs(
     same task ID; ``new_id_similar_text``: a removed and a new statement paired by wording;
     ``new_id_same_text``: identical wording under a new ID), ``similarity``, ``old_task``,
     ``new_task``, ``beta_old``, ``beta_new``."""
-    comparison = f"{old}->{new}"
-    if comparison not in COMPARISONS:
-        msg = (
-            f"no comparison {old} -> {new}; the database compares "
-            + " and ".join(c.replace("->", " -> ") for c in COMPARISONS)
-        )
-        raise InputError(msg)
+    comparison = _comparison(old, new)
     return _frame(
         con,
         """
