@@ -35,6 +35,19 @@ FLAGS = [
 VIEWPORT = {"width": 1280, "height": 900}
 
 
+NBSP = "\u00a0"  # between a number and its "%": the two never part at a line break
+
+
+def _pct(x: float, d: int = 1) -> str:
+    """A share as the dashboard writes it (fmt.pct in app.js): 36.2 %, with a no-break space."""
+    return f"{100 * x:.{d}f}{NBSP}%"
+
+
+def _nb(text: str) -> str:
+    """The library's sentence as the dashboard shows it: "-13 %" with a no-break space."""
+    return re.sub(r"(\d) %", rf"\1{NBSP}%", text)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -170,8 +183,8 @@ def test_overview_shows_the_stored_headline_with_intervals(page, db, shots):
     cards.first.wait_for()
     ten, half = cards.nth(0).inner_text(), cards.nth(1).inner_text()
     for text, stat in ((ten, head["share_ge_0.1"]), (half, head["share_ge_0.5"])):
-        assert f"{100 * stat['point']:.1f} %" in text
-        assert f"{100 * stat['lower']:.1f} % – {100 * stat['upper']:.1f} %" in text
+        assert _pct(stat["point"]) in text
+        assert f"{_pct(stat['lower'])} – {_pct(stat['upper'])}" in text
     page.locator("#majors-chart .main-svg").first.wait_for()
     page.locator("#wage-chart .main-svg").first.wait_for()
     scored = [g for g in majors if g["share_ge_0.5"]["point"] is not None]
@@ -180,7 +193,7 @@ def test_overview_shows_the_stored_headline_with_intervals(page, db, shots):
     page.select_option("#overview-source", "gpt4")
     page.wait_for_url("**/#/overview/gpt4")
     gpt4 = stored_headline(db, "gpt4")["all_workers"]["share_ge_0.5"]["point"]
-    page.locator("#headline .card", has_text=f"{100 * gpt4:.1f} %").wait_for()
+    page.locator("#headline .card", has_text=_pct(gpt4)).wait_for()
 
 
 def test_geography_lists_every_state(page, db, shots):
@@ -350,6 +363,32 @@ def _check_layout_and_words(page) -> None:
         ".map(e => e.textContent)"
     )
     assert broken == []
+    # a percentage never parts from its "%": a no-break space between them, and the number
+    # and the "%" laid out in the same line box (at 375 px "36 %" used to wrap before the "%")
+    parted = page.evaluate(
+        r"""() => {
+          const out = [];
+          const walk = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+          for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+            if (n.parentElement.closest('svg')) continue;  // Plotly's labels do not wrap
+            for (const m of n.data.matchAll(/\d(\s*)%/g)) {
+              const around = n.data.slice(Math.max(0, m.index - 12), m.index + m[0].length);
+              if (m[1] !== '' && m[1] !== '\u00a0') { out.push(`space: ${around}`); continue; }
+              const box = (i) => {
+                const r = document.createRange();
+                r.setStart(n, i);
+                r.setEnd(n, i + 1);
+                return r.getBoundingClientRect();
+              };
+              const a = box(m.index), b = box(m.index + m[0].length - 1);
+              if (a.height && b.height && Math.abs(a.top - b.top) > a.height / 2)
+                out.push(`wrapped: ${around}`);
+            }
+          }
+          return out;
+        }"""
+    )
+    assert parted == [], parted
     # closed <details> hold the technical detail: their content is not in innerText
     words = page.locator("main").inner_text()
     assert not GREEK.search(words), GREEK.search(words)
@@ -376,7 +415,7 @@ def test_occupation_page_is_the_one_page_summary(sized_page, db, shots):
     assert page.locator("h1").inner_text() == s["title"]
     shares = page.locator("#occ-shares").inner_text()
     for e in s["exposure"]:
-        assert f"{100 * e['beta']:.0f} % by" in shares
+        assert f"{_pct(e['beta'], 0)} by" in shares
     assert s["agreement"]["verdict"][1:] in page.locator("#occ-agreement").inner_text()
     assert s["caveat"] in box.inner_text()
     ranked = [m for m in s["public_measures"] if m["percentile"] is not None]
@@ -387,10 +426,10 @@ def test_occupation_page_is_the_one_page_summary(sized_page, db, shots):
         assert items.count() == len(s[key]) > 0
         for i, t in enumerate(s[key]):
             assert items.nth(i).inner_text().split(maxsplit=2)[2] == t["task"]
-            assert items.nth(i).inner_text().startswith(f"{100 * t['score']:.0f} %")
+            assert items.nth(i).inner_text().startswith(_pct(t["score"], 0))
     trends = s["trends"]
     assert trends["available"], trends
-    assert trends["summary"][1:] in page.locator("#occ-trends").inner_text()
+    assert _nb(trends["summary"][1:]) in page.locator("#occ-trends").inner_text()
     page.locator("#occ-trend-chart .main-svg").first.wait_for()
     moves = page.locator("table", has=page.locator("caption", has_text="similar skills"))
     rows = moves.locator("tbody tr")
@@ -421,11 +460,11 @@ def test_new_work_view_and_one_occupations_changes(sized_page, db, shots):
     page.locator("#nw-summary").wait_for()
     page.locator('nav a[data-view="emerging"][aria-current="page"]').wait_for()
     head = page.locator("#nw-headline").inner_text()
-    assert f"rated {100 * m['beta_new']:.0f} % exposed" in head
-    assert f"replaced {100 * m['beta_removed']:.0f} %" in head
+    assert f"rated {_pct(m['beta_new'], 0)} exposed" in head
+    assert f"replaced {_pct(m['beta_removed'], 0)}" in head
     assert f"new work is {_points(m['delta_beta'])}" in head
     lo, hi = _points(m["delta_ci_low"]).rsplit(" ", 1)[0], _points(m["delta_ci_high"])
-    assert f"95 % interval {lo} to {hi}" in head
+    assert f"95{NBSP}% interval {lo} to {hi}" in head
     if m["delta_ci_low"] <= 0 <= m["delta_ci_high"]:
         assert "the data cannot tell" in head
     summary = page.locator("#nw-summary").inner_text()

@@ -7,6 +7,12 @@ const KEY = "laborlens-api-key";
 // ---------------------------------------------------------------------------------------
 // helpers
 
+/** A number and its "%" never part at a line break: "36 %" -> "36\u00a0%" (the server's
+ * sentences, e.g. an occupation's trend summary, come with ordinary spaces). */
+function keepPct(text) {
+  return text.replace(/(\d) %/g, "$1\u00a0%");
+}
+
 /** Element builder: h("a", {href: "#"}, "text", child...). Text is never parsed as HTML. */
 function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
@@ -18,7 +24,7 @@ function h(tag, attrs, ...children) {
   }
   for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    el.append(c instanceof Node ? c : document.createTextNode(keepPct(String(c))));
   }
   return el;
 }
@@ -57,7 +63,7 @@ async function api(path, options = {}) {
 }
 
 const fmt = {
-  pct: (x, d = 1) => (x === null || x === undefined ? "–" : `${(100 * x).toFixed(d)} %`),
+  pct: (x, d = 1) => (x === null || x === undefined ? "–" : `${(100 * x).toFixed(d)}\u00a0%`),
   num: (x, d = 2) => (x === null || x === undefined ? "–" : Number(x).toFixed(d)),
   int: (x) => (x === null || x === undefined ? "–" : Math.round(x).toLocaleString("en-US")),
   usd: (x) => (x === null || x === undefined ? "–" : `$${Math.round(x).toLocaleString("en-US")}`),
@@ -282,14 +288,14 @@ views.occupation = async (code) => {
         ? `Share of this occupation's tasks that a large language model, or software built on one, could do in half the time or less: ${listing(shares.map((e) => `${fmt.pct(e.beta, 0)} by ${e.source_name === "laborlens model" ? "the laborlens model" : e.source_name.replace(/^Human raters$/, "the human raters").replace(/^GPT-4 ratings$/, "GPT-4's ratings")}`))}.`
         : "No source has rated this occupation's tasks."),
       h("p", { id: "occ-agreement" }, `Do the public AI measures agree? ${s.agreement.verdict.charAt(0).toUpperCase()}${s.agreement.verdict.slice(1)}.`),
-      h("p", { id: "occ-jobs" }, `${fmt.int(emp.employment)} people worked ${broader ? `in ${broader}, the broader occupation that includes this one,` : "in this occupation"} in May 2025, at a median annual wage of ${wage}${growth === null || growth === undefined ? "" : `; BLS projects ${growth >= 0 ? "growth" : "a decline"} of ${fmt.num(Math.abs(growth), 1)} % from 2024 to 2034`}.`),
+      h("p", { id: "occ-jobs" }, `${fmt.int(emp.employment)} people worked ${broader ? `in ${broader}, the broader occupation that includes this one,` : "in this occupation"} in May 2025, at a median annual wage of ${wage}${growth === null || growth === undefined ? "" : `; BLS projects ${growth >= 0 ? "growth" : "a decline"} of ${fmt.num(Math.abs(growth), 1)}\u00a0% from 2024 to 2034`}.`),
       h("p", { class: "caveat" }, s.caveat),
     ),
     h("div", { class: "cards compact" },
       shares.map((e) => card(`Share of tasks exposed, ${e.source_name}`, fmt.pct(e.beta, 0), `${plural(e.n_tasks, "task", "tasks")} rated`)),
       card("Employment (OEWS May 2025)", fmt.int(emp.employment), emp.oews_soc_code && emp.oews_soc_code !== s.soc_2018_code ? `published for ${emp.oews_soc_code}` : ""),
       card("Median annual wage", wage, emp.median_wage_topcoded ? "top-coded by BLS" : ""),
-      card("Projected change 2024–34", growth === null || growth === undefined ? "–" : `${growth >= 0 ? "+" : "−"}${fmt.num(Math.abs(growth), 1)} %`, emp.openings_per_year ? `${fmt.int(emp.openings_per_year)} openings a year` : ""),
+      card("Projected change 2024–34", growth === null || growth === undefined ? "–" : `${growth >= 0 ? "+" : "−"}${fmt.num(Math.abs(growth), 1)}\u00a0%`, emp.openings_per_year ? `${fmt.int(emp.openings_per_year)} openings a year` : ""),
     ),
     ranked.length ? [
       h("h2", {}, "How it ranks on every measure"),
@@ -388,7 +394,7 @@ views.rate = async () => {
 }
 
 function renderPosting(r) {
-  const ci = r.beta === null ? "not available" : `${fmt.num(r.beta)} (95 % interval ${fmt.num(r.beta_ci[0])}–${fmt.num(r.beta_ci[1])})`;
+  const ci = r.beta === null ? "not available" : `${fmt.num(r.beta)} (95\u00a0% interval ${fmt.num(r.beta_ci[0])}–${fmt.num(r.beta_ci[1])})`;
   return [
     ...r.warnings.map((w) => h("p", { class: "warn" }, w)),
     h("div", { class: "cards" },
@@ -502,8 +508,8 @@ views.measures = async () => {
 };
 
 const STAT_LABEL = {
-  "share_ge_0.1": "Workers with ≥ 10 % of tasks exposed",
-  "share_ge_0.5": "Workers with ≥ 50 % of tasks exposed",
+  "share_ge_0.1": "Workers with ≥ 10\u00a0% of tasks exposed",
+  "share_ge_0.5": "Workers with ≥ 50\u00a0% of tasks exposed",
   mean_exposure: "Average share of tasks exposed (β) per worker",
 };
 const SOURCE_LABEL = { human: "Human raters", gpt4: "GPT-4 ratings", model: "laborlens model" };
@@ -513,7 +519,7 @@ const GLOSSARY = [
   ["Share of tasks exposed (β)", "The share of an occupation's tasks that are exposed, counting tasks exposed only through additional software as half (β = E1 + ½ E2)."],
   ["E0, E1, E2", "The rating of one task: E0 not exposed; E1 directly exposed (a language model alone halves the time); E2 exposed through software built on a language model."],
   ["Human raters, GPT-4 ratings, laborlens model", "Three sources of task ratings: people and GPT-4 rating O*NET 27.2 tasks for Eloundou et al. (2024), and the laborlens model trained on the human ratings, applied to every O*NET 29.3 task."],
-  ["Interval", "A 95 % range from re-drawing the tasks of each occupation 1,000 times (bootstrap): how much a figure depends on which tasks were rated."],
+  ["Interval", "A 95\u00a0% range from re-drawing the tasks of each occupation 1,000 times (bootstrap): how much a figure depends on which tasks were rated."],
   ["Coverage", "The share of employment in occupations that have a score; the rest is reported, never silently dropped."],
   ["Job zone", "O*NET's five levels of preparation an occupation needs, from little or none (1) to a graduate degree (5)."],
   ["OEWS", "Occupational Employment and Wage Statistics, the BLS survey of employment and wages by occupation; each release pools three years of survey panels."],
@@ -528,7 +534,7 @@ function glossary() {
 function interval(s, pct = true) {
   if (!s || s.point === null || s.point === undefined) return "–";
   const f = pct ? (x) => fmt.pct(x) : (x) => fmt.num(x, 3);
-  return s.lower === null || s.lower === undefined ? f(s.point) : `95 % interval ${f(s.lower)} – ${f(s.upper)}`;
+  return s.lower === null || s.lower === undefined ? f(s.point) : `95\u00a0% interval ${f(s.lower)} – ${f(s.upper)}`;
 }
 
 function sourcePicker(id, current, sources, onChange) {
@@ -580,7 +586,7 @@ views.overview = async (source = "human") => {
         type: "bar", orientation: "h", y: majors.map((g) => g.group_label.replace(/ Occupations$/, "")),
         x: majors.map((g) => g.mean_exposure.point), error_x: errorBars(majors.map((g) => g.mean_exposure)),
         marker: { color: "#0b5cad" }, hovertemplate: "%{y}: %{x:.0%}<extra></extra>",
-      }], { title: { text: "Share of tasks exposed, by major group" }, height: 640, margin: { l: 10, r: 20, t: 50, b: 50 }, yaxis: { automargin: true, tickfont: { size: 11 } }, xaxis: { title: { text: "average per worker (β, 95 % interval)" }, rangemode: "tozero", tickformat: ".0%" } }),
+      }], { title: { text: "Share of tasks exposed, by major group" }, height: 640, margin: { l: 10, r: 20, t: 50, b: 50 }, yaxis: { automargin: true, tickfont: { size: 11 } }, xaxis: { title: { text: "average per worker (β, 95\u00a0% interval)" }, rangemode: "tozero", tickformat: ".0%" } }),
       chart("wage-chart", [{
         type: "scatter", mode: "markers", x: scored.map((u) => u.a_median), y: scored.map((u) => u.score),
         text: scored.map((u) => u.title),
@@ -591,8 +597,8 @@ views.overview = async (source = "human") => {
     table([
       { label: "Major group", key: "group_label" },
       { label: "Employment", num: true, render: (g) => fmt.int(g.employment_total) },
-      { label: "≥ 50 % exposed", num: true, render: (g) => fmt.pct(g["share_ge_0.5"].point) },
-      { label: "95 % interval", num: true, render: (g) => `${fmt.pct(g["share_ge_0.5"].lower)} – ${fmt.pct(g["share_ge_0.5"].upper)}` },
+      { label: "≥ 50\u00a0% exposed", num: true, render: (g) => fmt.pct(g["share_ge_0.5"].point) },
+      { label: "95\u00a0% interval", num: true, render: (g) => `${fmt.pct(g["share_ge_0.5"].lower)} – ${fmt.pct(g["share_ge_0.5"].upper)}` },
       { label: "Average share of tasks exposed", num: true, render: (g) => fmt.pct(g.mean_exposure.point) },
     ], [...majors].reverse(), { caption: "By SOC major group", wrap: true }),
     glossary(),
@@ -613,7 +619,7 @@ views.geography = async (arg) => {
   const shown = [...top].reverse();
   view(
     h("h1", {}, "Geography"),
-    h("p", {}, `Share of each area's workers (OEWS May 2025 ${level === "state" ? "state" : "metropolitan area"} estimates) in occupations with at least half of their tasks exposed, with 95 % bootstrap intervals.`),
+    h("p", {}, `Share of each area's workers (OEWS May 2025 ${level === "state" ? "state" : "metropolitan area"} estimates) in occupations with at least half of their tasks exposed, with 95\u00a0% bootstrap intervals.`),
     h("form", { class: "inline", onsubmit: (e) => e.preventDefault() },
       sourcePicker("geo-source", source, geo.sources, (v) => go(v, level)),
       h("div", { class: "field" }, h("label", { for: "geo-level" }, "Areas"), levelSel)),
@@ -621,13 +627,13 @@ views.geography = async (arg) => {
       type: "bar", orientation: "h", y: shown.map((a) => a.group_label), x: shown.map((a) => a["share_ge_0.5"].point),
       error_x: errorBars(shown.map((a) => a["share_ge_0.5"])), marker: { color: "#0b5cad" },
       hovertemplate: "%{y}: %{x:.1%}<extra></extra>",
-    }], { title: { text: level === "state" ? "Workers with ≥ 50 % of tasks exposed, by state" : "The 40 metro areas with the highest share" }, height: Math.max(420, 18 * shown.length + 120), margin: { l: 10, r: 20, t: 50, b: 50 }, yaxis: { automargin: true, tickfont: { size: 11 } }, xaxis: { tickformat: ".0%", rangemode: "tozero" } }),
+    }], { title: { text: level === "state" ? "Workers with ≥ 50\u00a0% of tasks exposed, by state" : "The 40 metro areas with the highest share" }, height: Math.max(420, 18 * shown.length + 120), margin: { l: 10, r: 20, t: 50, b: 50 }, yaxis: { automargin: true, tickfont: { size: 11 } }, xaxis: { tickformat: ".0%", rangemode: "tozero" } }),
     table([
       { label: level === "state" ? "State" : "Metro area", key: "group_label" },
       { label: "Employment", num: true, render: (a) => fmt.int(a.employment_total) },
-      { label: "≥ 50 % exposed", num: true, render: (a) => fmt.pct(a["share_ge_0.5"].point) },
-      { label: "95 % interval", num: true, render: (a) => `${fmt.pct(a["share_ge_0.5"].lower)} – ${fmt.pct(a["share_ge_0.5"].upper)}` },
-      { label: "≥ 10 % exposed", num: true, render: (a) => fmt.pct(a["share_ge_0.1"].point) },
+      { label: "≥ 50\u00a0% exposed", num: true, render: (a) => fmt.pct(a["share_ge_0.5"].point) },
+      { label: "95\u00a0% interval", num: true, render: (a) => `${fmt.pct(a["share_ge_0.5"].lower)} – ${fmt.pct(a["share_ge_0.5"].upper)}` },
+      { label: "≥ 10\u00a0% exposed", num: true, render: (a) => fmt.pct(a["share_ge_0.1"].point) },
       { label: "Mean β", num: true, render: (a) => fmt.num(a.mean_exposure.point, 3) },
       { label: "Employment covered", num: true, render: (a) => fmt.pct(a.employment_share_covered) },
     ], byShare, { caption: `${byShare.length} areas, most exposed first`, wrap: true }),
@@ -671,7 +677,7 @@ views.trends = async (arg) => {
     table([
       { label: "Statistic", key: "label" },
       { label: "Estimate (pp a year)", num: true, render: (r) => signed(r.estimate) },
-      { label: "95 % interval", num: true, render: (r) => `${signed(r.ci_low)} – ${signed(r.ci_high)}` },
+      { label: "95\u00a0% interval", num: true, render: (r) => `${signed(r.ci_low)} – ${signed(r.ci_high)}` },
       { label: "Occupations", num: true, render: (r) => fmt.int(r.n) },
     ], [
       row("Growth before (2017→2022), most exposed", "pre_growth_top"),
@@ -699,7 +705,7 @@ views.vulnerability = async (arg) => {
   } catch (err) { view(h("h1", {}, "Who needs help"), errorBox(err)); return; }
   const n = map.national;
   const m = (x) => (x === null || x === undefined ? "–" : `${(x / 1e6).toFixed(1)} M`);
-  const ci = (k) => `${m(n[k])} (95 % interval ${m(n[`${k}_lo`])} – ${m(n[`${k}_hi`])})`;
+  const ci = (k) => `${m(n[k])} (95\u00a0% interval ${m(n[`${k}_lo`])} – ${m(n[`${k}_hi`])})`;
   const levelSel = h("select", { id: "vul-level", onchange: () => { location.hash = `#/vulnerability/${levelSel.value}`; } },
     [["state", "States"], ["metro", "Metro areas"]].map(([v, l]) => h("option", { value: v, selected: v === level }, l)));
   const areas = geo.areas.filter((a) => a.employment_covered > 0).sort((a, b) => b.helc_share_of_covered - a.helc_share_of_covered);
@@ -719,7 +725,7 @@ views.vulnerability = async (arg) => {
       { label: level === "state" ? "State" : "Metro area", key: "area_name" },
       { label: "Covered workers", num: true, render: (a) => fmt.int(a.employment_covered) },
       { label: "High exposure, low capacity", num: true, render: (a) => fmt.int(a.high_exposure_low_capacity_workers) },
-      { label: "95 % interval", num: true, render: (a) => `${fmt.int(a.high_exposure_low_capacity_workers_lo)} – ${fmt.int(a.high_exposure_low_capacity_workers_hi)}` },
+      { label: "95\u00a0% interval", num: true, render: (a) => `${fmt.int(a.high_exposure_low_capacity_workers_lo)} – ${fmt.int(a.high_exposure_low_capacity_workers_hi)}` },
       { label: "Share", num: true, render: (a) => fmt.pct(a.helc_share_of_covered) },
       { label: "Unpublished (OEWS)", num: true, render: (a) => fmt.int(a.employment_unpublished) },
     ], areas, { caption: `${areas.length} areas, largest share first`, wrap: true }),
@@ -744,7 +750,7 @@ const SOC_CHANGE_WORDS = { same: "unchanged", split_off: "split off", merged: "m
 /** "+6 points (95 % interval −10 to +26 points)" */
 function pointsCI(x, lo, hi) {
   if (x === null || x === undefined) return "–";
-  return `${points(x)} (95 % interval ${points(lo).replace(/ points?$/, "")} to ${points(hi)})`;
+  return `${points(x)} (95\u00a0% interval ${points(lo).replace(/ points?$/, "")} to ${points(hi)})`;
 }
 
 /** What an interval of a difference says, in words. */
@@ -795,7 +801,7 @@ views.emerging = async (code) => {
     { label: "Occupation", render: (r) => h("a", { href: `#/occupation/${r.onet_soc_code}` }, r.title) },
     { label: "SOC change since 2010", render: (r) => SOC_CHANGE_WORDS[r.soc_change] || r.soc_change || "–" },
     { label: "Employment of the SOC occupation (May 2025)", num: true, render: (r) => fmt.int(r.employment) },
-    { label: "Projected change 2024–34", num: true, render: (r) => (r.projected_change_percent === null ? "–" : `${r.projected_change_percent >= 0 ? "+" : "−"}${fmt.num(Math.abs(r.projected_change_percent), 1)} %`) },
+    { label: "Projected change 2024–34", num: true, render: (r) => (r.projected_change_percent === null ? "–" : `${r.projected_change_percent >= 0 ? "+" : "−"}${fmt.num(Math.abs(r.projected_change_percent), 1)}\u00a0%`) },
     { label: "Share of tasks exposed", num: true, render: (r) => fmt.pct(r.beta, 0) },
     { label: "Technologies in demand", render: (r) => (r.top_technologies || "–").split("; ").slice(0, 4).join(", ") },
   ], rows, { caption, stack: true });
@@ -807,16 +813,16 @@ views.emerging = async (code) => {
     h("section", { class: "summary", id: "nw-summary", "aria-label": "Summary" },
       h("h2", {}, "What this says"),
       h("p", {}, `Between O*NET 20.1 (October 2015) and 29.3 (May 2025), O*NET added ${fmt.int(ids.new)} task statements, dropped ${fmt.int(ids.removed)} and reworded ${fmt.int(ids.revised)} under the same number; ${fmt.int(ids.unchanged)} stayed as they were.`),
-      h("p", { id: "nw-headline" }, `On average the new tasks are rated ${fmt.pct(main10.beta_new, 0)} exposed, the tasks they replaced ${fmt.pct(main10.beta_removed, 0)}: new work is ${points(difference)} ${difference >= 0 ? "more" : "less"} exposed (95 % interval ${points(main10.delta_ci_low).replace(/ points?$/, "")} to ${points(main10.delta_ci_high)}), weighting the ${main10.occupations_used} occupations that both gained and lost tasks by their employment. ${intervalVerdict(main10.delta_ci_low, main10.delta_ci_high)}`),
-      h("p", {}, `What the interval means: the comparison was repeated 1,000 times on re-drawn samples of these occupations and of their new and removed tasks (a bootstrap); 95 % of the results fall in the interval. It shows how much the answer depends on which occupations O*NET happened to revise, and which tasks.`),
+      h("p", { id: "nw-headline" }, `On average the new tasks are rated ${fmt.pct(main10.beta_new, 0)} exposed, the tasks they replaced ${fmt.pct(main10.beta_removed, 0)}: new work is ${points(difference)} ${difference >= 0 ? "more" : "less"} exposed (95\u00a0% interval ${points(main10.delta_ci_low).replace(/ points?$/, "")} to ${points(main10.delta_ci_high)}), weighting the ${main10.occupations_used} occupations that both gained and lost tasks by their employment. ${intervalVerdict(main10.delta_ci_low, main10.delta_ci_high)}`),
+      h("p", {}, `What the interval means: the comparison was repeated 1,000 times on re-drawn samples of these occupations and of their new and removed tasks (a bootstrap); 95\u00a0% of the results fall in the interval. It shows how much the answer depends on which occupations O*NET happened to revise, and which tasks.`),
       h("h2", {}, "What this does not say"),
-      h("p", {}, `O*NET revises occupations on a rolling schedule: an occupation with no new tasks may simply not have been revisited, and the occupations compared here hold only ${fmt.pct(main10.employment_used_share, 0)} of employment. A “new” task may be an old one reworded: wordings at least ${threshold === undefined ? "85 %" : fmt.pct(threshold, 0)} similar are counted as revisions, not as new work, but looser rewordings still count as new. `, h("strong", {}, "Exposure is not job loss: "), "it says a language model could speed a task up, not that the work or the jobs will go."),
+      h("p", {}, `O*NET revises occupations on a rolling schedule: an occupation with no new tasks may simply not have been revisited, and the occupations compared here hold only ${fmt.pct(main10.employment_used_share, 0)} of employment. A “new” task may be an old one reworded: wordings at least ${threshold === undefined ? "85\u00a0%" : fmt.pct(threshold, 0)} similar are counted as revisions, not as new work, but looser rewordings still count as new. `, h("strong", {}, "Exposure is not job loss: "), "it says a language model could speed a task up, not that the work or the jobs will go."),
     ),
     h("div", { class: "cards", id: "nw-cards" },
       card("Task statements added, 2015 → 2025", fmt.int(ids.new), "counted by task number"),
       card("Task statements dropped", fmt.int(ids.removed), `${fmt.int(ids.revised)} reworded under the same number`),
-      card("New tasks minus the ones they replaced, share exposed", points(difference), `95 % interval ${points(main10.delta_ci_low).replace(/ points?$/, "")} to ${points(main10.delta_ci_high)}`),
-      card("The same, each occupation counted equally", points(main10.delta_beta_equal), `95 % interval ${points(main10.delta_equal_ci_low).replace(/ points?$/, "")} to ${points(main10.delta_equal_ci_high)}`),
+      card("New tasks minus the ones they replaced, share exposed", points(difference), `95\u00a0% interval ${points(main10.delta_ci_low).replace(/ points?$/, "")} to ${points(main10.delta_ci_high)}`),
+      card("The same, each occupation counted equally", points(main10.delta_beta_equal), `95\u00a0% interval ${points(main10.delta_equal_ci_low).replace(/ points?$/, "")} to ${points(main10.delta_equal_ci_high)}`),
     ),
     h("p", { class: "caveat" }, "A more exposed new task means a language model could speed it up; it does not mean the task, or the job, will disappear."),
     h("h2", {}, "By major group"),
@@ -824,7 +830,7 @@ views.emerging = async (code) => {
       type: "bar", orientation: "h", y: byDelta.map((g) => fit(short(g.group_title))), customdata: byDelta.map((g) => short(g.group_title)), x: byDelta.map((g) => 100 * g.delta_beta),
       error_x: { type: "data", symmetric: false, array: byDelta.map((g) => 100 * (g.delta_ci_high - g.delta_beta)), arrayminus: byDelta.map((g) => 100 * (g.delta_beta - g.delta_ci_low)), color: "#444", thickness: 1.2, width: 3 },
       marker: { color: byDelta.map((g) => (g.delta_beta >= 0 ? "#b2182b" : "#0b5cad")) }, hovertemplate: "%{customdata}: %{x:+.0f} points<extra></extra>",
-    }], { title: { text: "New minus removed tasks:<br>share exposed, 2015 → 2025" }, height: Math.max(420, 22 * byDelta.length + 120), margin: { l: 10, r: 20, t: 70, b: 50 }, yaxis: { automargin: true, tickfont: { size: 11 } }, xaxis: { title: { text: "points (95 % interval)" }, zeroline: true } }),
+    }], { title: { text: "New minus removed tasks:<br>share exposed, 2015 → 2025" }, height: Math.max(420, 22 * byDelta.length + 120), margin: { l: 10, r: 20, t: 70, b: 50 }, yaxis: { automargin: true, tickfont: { size: 11 } }, xaxis: { title: { text: "points (95\u00a0% interval)" }, zeroline: true } }),
     table([
       { label: "Major group", key: "group_title" },
       { label: "Occupations compared", num: true, render: (g) => `${g.occupations_used} of ${g.occupations}` },
@@ -833,8 +839,8 @@ views.emerging = async (code) => {
       { label: "New tasks exposed", num: true, render: (g) => fmt.pct(g.beta_new, 0) },
       { label: "Removed tasks exposed", num: true, render: (g) => fmt.pct(g.beta_removed, 0) },
       { label: "Difference", num: true, render: (g) => points(g.delta_beta) },
-      { label: "95 % interval", num: true, render: (g) => `${points(g.delta_ci_low).replace(/ points?$/, "")} to ${points(g.delta_ci_high)}` },
-    h("p", { class: "muted" }, "Each bar: how much more (red) or less (blue) exposed a group's new tasks are than the tasks it lost, weighting its occupations that both gained and lost tasks by employment; the lines are 95 % intervals. Groups where O*NET revised few occupations have wide intervals: read them as “not known”."),
+      { label: "95\u00a0% interval", num: true, render: (g) => `${points(g.delta_ci_low).replace(/ points?$/, "")} to ${points(g.delta_ci_high)}` },
+    h("p", { class: "muted" }, "Each bar: how much more (red) or less (blue) exposed a group's new tasks are than the tasks it lost, weighting its occupations that both gained and lost tasks by employment; the lines are 95\u00a0% intervals. Groups where O*NET revised few occupations have wide intervals: read them as “not known”."),
     ], [...byDelta].reverse(), { caption: "Employment-weighted over the occupations of each group that both gained and lost tasks", wrap: true, stack: true }),
     h("h2", {}, "Occupations whose tasks changed most"),
     table([
@@ -936,7 +942,7 @@ async function emergingOccupation(code) {
         { label: "New wording", key: "new_task" },
         { label: "Exposed before", num: true, render: (r) => fmt.pct(r.beta_old, 0) },
         { label: "Exposed after", num: true, render: (r) => fmt.pct(r.beta_new, 0) },
-        { label: "How matched", render: (r) => (r.kind === "same_id" ? "same task number" : `new number, wording ${Math.floor(100 * r.similarity)} % similar`) },
+        { label: "How matched", render: (r) => (r.kind === "same_id" ? "same task number" : `new number, wording ${Math.floor(100 * r.similarity)}\u00a0% similar`) },
       ], reworded, { caption: "The same task in new words", stack: true })] : null,
       renumbered.length ? h("details", { class: "technical" },
         h("summary", {}, `${plural(renumbered.length, "task", "tasks")} kept their wording under a new number`),
