@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import re
 import shutil
 import sys
 import tomllib
@@ -26,7 +27,13 @@ from laborlens.cli import app
 from laborlens.config import get_settings
 from laborlens.db.build import build
 from laborlens.db.tables import META_TABLES, SOURCE_TABLES
-from laborlens.exceptions import BuildError, ChecksumError, ConfigError, LayoutError
+from laborlens.exceptions import (
+    BuildError,
+    ChecksumError,
+    ConfigError,
+    LayoutError,
+    OccupationNotFoundError,
+)
 from laborlens.exposure import occupation_exposure
 from laborlens.impact import Choices, compute_impact, load
 from laborlens.sources import bls, eloundou, onet
@@ -484,6 +491,44 @@ def test_emerging_classifies_every_statement_of_the_slice_files(built_slice):
     rated = change.dropna(subset=["p_E0"])
     assert len(rated) > 0
     np.testing.assert_allclose(rated[["p_E0", "p_E1", "p_E2"]].sum(axis=1), 1, atol=1e-9)
+
+
+def test_emerging_tasks_of_an_unknown_occupation_are_a_404_naming_it(built_slice):
+    """Like every occupation query and endpoint: an occupation the database does not have is an
+    OccupationNotFoundError (404) naming it, not an empty answer; a malformed code too, and an
+    over-long one is a 422 naming the path parameter. A SOC code resolves as elsewhere."""
+    from fastapi.testclient import TestClient
+
+    from laborlens.emerging.query import revision_pairs, task_rows
+    from laborlens.service import ServiceConfig, create_app
+
+    settings, _ = built_slice
+    carpenters = "47-2031.00"  # has an emerging statement in the slice
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        rows = task_rows(con, code=carpenters)
+        assert set(rows["onet_soc_code"]) == {carpenters}
+        assert "emerging" in set(rows["status"])
+        assert task_rows(con, code=carpenters[:7]).equals(rows)
+        for code in ("99-9999.00", "99-9999", "15-12"):
+            with pytest.raises(OccupationNotFoundError, match=re.escape(repr(code))):
+                task_rows(con, code=code)
+            with pytest.raises(OccupationNotFoundError, match=re.escape(repr(code))):
+                revision_pairs(con, code=code)
+    with TestClient(create_app(settings, ServiceConfig(warm=False))) as client:
+        ok = client.get(f"/api/emerging/tasks/{carpenters[:7]}")
+        assert ok.status_code == 200
+        assert ok.json()["code"] == carpenters
+        assert {t["onet_soc_code"] for t in ok.json()["tasks"]} == {carpenters}
+        for code in ("99-9999.00", "99-9999", "15-12"):
+            r = client.get(f"/api/emerging/tasks/{code}")
+            other = client.get(f"/api/occupations/{code}/tasks")
+            assert r.status_code == other.status_code == 404, code
+            assert r.json()["error"] == "OccupationNotFoundError"
+            assert r.json()["detail"] == other.json()["detail"]
+            assert code in r.json()["detail"]
+        r = client.get(f"/api/emerging/tasks/{'1' * 201}")
+        assert r.status_code == 422
+        assert r.json()["detail"][0]["loc"] == ["path", "code"]
 
 
 def test_outcomes_panel_totals_are_the_raw_all_occupations_rows(built_slice):

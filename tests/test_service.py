@@ -327,6 +327,7 @@ def test_unknown_occupation_is_404(client, unknown):
         f"/api/occupations/{unknown}/tasks",
         f"/api/occupations/{unknown}/geography",
         f"/api/occupations/{unknown}/summary",
+        f"/api/emerging/tasks/{unknown}",
     ):
         r = client.get(url)
         assert r.status_code == 404, url

@@ -7,6 +7,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from laborlens.careers.resolve import resolve_occupation
 from laborlens.config import Settings
 from laborlens.db.connection import connect, table_names
 from laborlens.exceptions import DatabaseError, InputError
@@ -54,23 +55,36 @@ TASK_COLUMNS = [
 
 
 def _frame(
-    source: Settings | duckdb.DuckDBPyConnection, sql: str, params: list | None = None
+    source: Settings | duckdb.DuckDBPyConnection,
+    sql: str,
+    params: list | None = None,
+    *,
+    occupation: str | None = None,
 ) -> pd.DataFrame:
-    """Run ``sql`` on an open connection, or on the database of ``source`` settings."""
+    """Run ``sql`` on an open connection, or on the database of ``source`` settings.
+
+    ``occupation`` (a code or title, resolved as by every occupation query: an unknown one
+    raises :class:`OccupationNotFoundError` naming it) is appended to ``params`` as its
+    O*NET-SOC code."""
     if isinstance(source, duckdb.DuckDBPyConnection):
-        return _run(source, sql, params, "the database")
+        return _run(source, sql, params, "the database", occupation)
     with connect(source.db_path) as con:
-        return _run(con, sql, params, str(source.db_path))
+        return _run(con, sql, params, str(source.db_path), occupation)
 
 
-def _run(con: duckdb.DuckDBPyConnection, sql: str, params, where: str) -> pd.DataFrame:
+def _run(
+    con: duckdb.DuckDBPyConnection, sql: str, params, where: str, occupation: str | None
+) -> pd.DataFrame:
     if "emerging_task_change" not in table_names(con):
         msg = (
             f"{where} has no emerging-work tables: they are built with the default models "
             "(run `laborlens build`, without --no-models)"
         )
         raise DatabaseError(msg)
-    return con.execute(sql, params or []).df()
+    params = list(params or [])
+    if occupation is not None:
+        params.append(resolve_occupation(con, occupation))
+    return con.execute(sql, params).df()
 
 
 def task_rows(
@@ -86,7 +100,9 @@ def task_rows(
 
     Emerging statements (status ``emerging``) are included when ``new`` is 29.3 (they are under
     review for the 29.3 occupations) unless ``include_emerging`` says otherwise; ``code``
-    keeps one O*NET-SOC 2019 occupation. ``settings`` may also be an open connection.
+    keeps one O*NET-SOC 2019 occupation (a code or title: one the database does not have
+    raises :class:`~laborlens.exceptions.OccupationNotFoundError` naming it, as every
+    occupation query does). ``settings`` may also be an open connection.
     """
     comparison = _comparison(old, new)
     statuses = ["new", "removed", "revised_old", "revised_new"]
@@ -98,13 +114,14 @@ def task_rows(
     cols = ", ".join(f'"{c}"' for c in TASK_COLUMNS)
     marks = ", ".join("?" for _ in statuses)
     cmarks = ", ".join("?" for _ in comps)
-    only = " AND onet_soc_code = ?" if code else ""
+    only = " AND onet_soc_code = ?" if code is not None else ""
     return _frame(
         settings,
         f"SELECT {cols} FROM emerging_task_change WHERE comparison IN ({cmarks}) "
         f"AND (status IN ({marks}) OR status = 'emerging'){only} "
         "ORDER BY onet_soc_code, status, task_id",
-        [*comps, *statuses, *([code] if code else [])],
+        [*comps, *statuses],
+        occupation=code,
     )
 
 
@@ -115,7 +132,8 @@ def revision_pairs(
     of wordings: ``old_task_id``, ``new_task_id``, ``kind`` (``same_id``: reworded under the
     same task ID; ``new_id_similar_text``: a removed and a new statement paired by wording;
     ``new_id_same_text``: identical wording under a new ID), ``similarity``, ``old_task``,
-    ``new_task``, ``beta_old``, ``beta_new``."""
+    ``new_task``, ``beta_old``, ``beta_new``. ``code`` is resolved as in :func:`task_rows`
+    (an unknown occupation raises :class:`~laborlens.exceptions.OccupationNotFoundError`)."""
     comparison = _comparison(old, new)
     return _frame(
         con,
@@ -129,7 +147,8 @@ def revision_pairs(
         WHERE o.comparison = ? AND o.onet_soc_code = ? AND o.status = 'revised_old'
         ORDER BY o.task_id
         """,
-        [comparison, code],
+        [comparison],
+        occupation=code,
     )
 
 

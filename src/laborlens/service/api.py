@@ -477,10 +477,12 @@ def emerging_tasks(
     if not s.has("emerging_task_change"):
         raise HTTPException(404, "The database has no emerging-work tables (built with models).")
     with s.cursor() as cur:
-        rows = task_rows(cur, old, new, code=code)
-        pairs = revision_pairs(cur, old, new, code=code)
+        # resolved as by every occupation endpoint: an unknown code is a 404 naming it
+        resolved = _resolve(s, cur, code)
+        rows = task_rows(cur, old, new, code=resolved)
+        pairs = revision_pairs(cur, old, new, code=resolved)
     return {
-        "code": code,
+        "code": resolved,
         "from": old,
         "to": new,
         "tasks": _jsonable(rows.to_dict("records")),
