@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import html
 import json
 import re
 import shutil
@@ -529,6 +530,40 @@ def test_emerging_tasks_of_an_unknown_occupation_are_a_404_naming_it(built_slice
         r = client.get(f"/api/emerging/tasks/{'1' * 201}")
         assert r.status_code == 422
         assert r.json()["detail"][0]["loc"] == ["path", "code"]
+
+
+def test_the_new_work_report_section_shows_the_overview_figures(built_slice):
+    """The report's "New work" section reads emerging.query.overview, as the API and the
+    dashboard do: its difference with the interval, its counts and its tables are the
+    overview's, row for row."""
+    from laborlens.emerging.query import overview
+    from laborlens.emerging.section import emerging_section
+
+    settings, _ = built_slice
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        o = overview(con)
+    page = emerging_section(settings).html
+    b = o["summary"]["20.1->29.3"]  # (29.3 -> 30.1 has too few occupations in the slice)
+    assert b["delta_ci_low"] <= b["delta_beta"] <= b["delta_ci_high"]
+    assert (
+        f"Δβ = {b['delta_beta']:.3f} (95 % interval {b['delta_ci_low']:.3f} to "
+        f"{b['delta_ci_high']:.3f})"
+    ) in page
+    for comp in ("20.1->29.3", "29.3->30.1"):
+        ids = o["summary"][comp]["counts_by_task_id"]
+        assert f"by task ID {ids['new']:,} new, {ids['removed']:,} removed" in page, comp
+    em = o["summary"]["29.3 emerging"]
+    assert f"{em['statements']} in {em['occupations']} occupations" in page
+
+    def first_column(heading: str) -> list[str]:
+        table = page.split(heading, 1)[1].split("</table>", 1)[0]
+        return [html.unescape(t) for t in re.findall(r"<tr><td>([^<]*)</td>", table)]
+
+    assert o["changed_most"]
+    assert first_column("changed most") == [r["title"] for r in o["changed_most"]]
+    assert first_column("Fastest-growing") == [r["title"] for r in o["growing_occupations"]]
+    assert first_column("AI work in the task statements") == [r["release"] for r in o["ai_share"]]
+    assert f"new since SOC 2010 ({o['new_occupations_total']}; " in page
 
 
 def test_outcomes_panel_totals_are_the_raw_all_occupations_rows(built_slice):

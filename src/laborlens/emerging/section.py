@@ -10,7 +10,7 @@ from laborlens.capability import Section
 from laborlens.charts import chart_html
 from laborlens.config import Settings
 from laborlens.db.connection import connect, table_names
-from laborlens.emerging.query import summary
+from laborlens.emerging.query import overview
 
 __all__ = ["emerging_section"]
 
@@ -38,25 +38,24 @@ def _table(frame: pd.DataFrame, cols: dict[str, str]) -> str:
 def emerging_section(settings: Settings) -> Section | None:
     """Counts of task change, Δβ new vs removed (economy, major groups), examples, emerging
     statements, new and growing occupations, AI work; None when the database was built without
-    the models (no emerging tables)."""
+    the models (no emerging tables).
+
+    Every figure comes from :func:`laborlens.emerging.query.overview`, what the API and the
+    dashboard's "New work" view show, so the three cannot disagree; only the postings chart
+    reads the outcomes table for its five countries (the overview carries the US series)."""
     import plotly.graph_objects as go
 
     with connect(settings.db_path) as con:
         if "emerging_summary" not in table_names(con):
             return None
-    s = summary(settings)
-    with connect(settings.db_path) as con:
-        groups = con.execute("SELECT * FROM emerging_group_change").df()
-        occ = con.execute("SELECT * FROM emerging_occupation_change").df()
-        ex = con.execute("SELECT * FROM emerging_examples").df()
-        em_occ = con.execute("SELECT * FROM emerging_statement_occupations").df()
-        prof = con.execute("SELECT * FROM emerging_occupations").df()
-        ai = con.execute("SELECT * FROM emerging_ai_share").df()
+        o = overview(con)
         posts = None
         if "outcomes_ai_share" in table_names(con):
             posts = con.execute(
                 "SELECT month, country, ai_share FROM outcomes_ai_share ORDER BY month"
             ).df()
+    s = o["summary"]
+    groups = pd.DataFrame(o["groups"])
     parts = []
     for comp in ("20.1->29.3", "29.3->30.1"):
         b = s[comp]
@@ -106,13 +105,13 @@ def emerging_section(settings: Settings) -> Section | None:
         height=720,
     )
     parts.append(chart_html(fig))
-    occ = occ[(occ["comparison"] == "20.1->29.3")]
-    top = occ[(occ["n_before"] >= 5) & (occ["n_after"] >= 5)].nlargest(15, "turnover")
+    least = o["min_statements_changed"]
+    ex = pd.DataFrame(o["examples"])
     parts += [
-        "<h3>Occupations whose task content changed most (20.1 → 29.3; at least 5 statements "
-        "in each release)</h3>",
+        "<h3>Occupations whose task content changed most (20.1 → 29.3; at least "
+        f"{least} statements in each release)</h3>",
         _table(
-            top,
+            pd.DataFrame(o["changed_most"]),
             {
                 "title": "occupation",
                 "n_before": "statements 20.1",
@@ -143,7 +142,7 @@ def emerging_section(settings: Settings) -> Section | None:
         ),
         "<h3>Emerging statements by occupation (most statements)</h3>",
         _table(
-            em_occ.nlargest(12, "n_emerging"),
+            pd.DataFrame(o["emerging_occupations"]).head(12),
             {
                 "title": "occupation",
                 "n_emerging": "emerging",
@@ -154,8 +153,6 @@ def emerging_section(settings: Settings) -> Section | None:
             },
         ),
     ]
-    new_occ = prof[prof["new_since_soc_2010"]].sort_values("employment", ascending=False)
-    grow = prof.dropna(subset=["growth_rank"]).sort_values(["growth_rank", "onet_soc_code"])
     cols = {
         "title": "occupation",
         "soc_change": "SOC change",
@@ -165,13 +162,14 @@ def emerging_section(settings: Settings) -> Section | None:
         "top_technologies": "in-demand / hot technologies",
     }
     parts += [
-        f"<h3>Occupations new since SOC 2010 ({len(new_occ)}; largest 15)</h3>",
-        _table(new_occ.head(15), cols),
+        f"<h3>Occupations new since SOC 2010 ({o['new_occupations_total']}; largest "
+        f"{len(o['new_occupations'])})</h3>",
+        _table(pd.DataFrame(o["new_occupations"]), cols),
         "<h3>Fastest-growing occupations, projections 2024–34</h3>",
-        _table(grow.head(15), cols),
+        _table(pd.DataFrame(o["growing_occupations"]), cols),
         "<h3>AI work in the task statements</h3>",
         _table(
-            ai,
+            pd.DataFrame(o["ai_share"]),
             {
                 "release": "release",
                 "statements": "statements",
