@@ -35,8 +35,9 @@ def test_the_set_is_large_balanced_and_new(cases, source_path):
 
 
 @pytest.fixture(scope="module")
-def default_agreement(settings, cases) -> dict:
-    return plain_case_agreement(ensure_default_model(settings, "exposure"), cases)
+def default_agreement(built_db, cases) -> dict:
+    # the default model the end-to-end build trained from the mirror (no second training)
+    return plain_case_agreement(ensure_default_model(built_db, "exposure"), cases)
 
 
 def test_the_default_keeps_physical_work_unexposed_and_text_work_exposed(default_agreement):
@@ -44,7 +45,7 @@ def test_the_default_keeps_physical_work_unexposed_and_text_work_exposed(default
     for mode in (with_title, without):  # no physical task is ever rated exposed
         assert not [m for m in mode["misses"] if m["expected"] == "E0"]
     assert with_title["exposed"] >= 0.98
-    assert without["exposed"] >= 0.90
+    assert without["exposed"] >= 0.96  # 0.974 measured; the 0.98 is not met yet
 
 
 @pytest.mark.xfail(

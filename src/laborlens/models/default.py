@@ -22,8 +22,19 @@ from laborlens.sources.registry import get_source
 
 LABEL_SOURCES = {"exposure": "gpts_full_labelset", "automation": "gpts_automation_labels"}
 #: Bumped when what a saved default model holds changes (2: the training-task index for
-#: explanations, the parameters in the fingerprint).
-MODEL_FORMAT = 2
+#: explanations, the parameters in the fingerprint; 3: the distilled static vectors).
+MODEL_FORMAT = 3
+
+
+#: Default-model parameters that differ by target. The automation model keeps TF-IDF alone:
+#: the distilled static vectors were cross-validated on the exposure labels only.
+DEFAULT_PARAMS: dict[str, dict] = {"automation": {"static_weight": 0.0}}
+
+
+def default_model(target: str, arch: str = DEFAULT_ARCH) -> ExposureModel:
+    """An unfitted default model for ``target``."""
+    params = DEFAULT_PARAMS.get(target, {}) if arch == DEFAULT_ARCH else {}
+    return get_arch(arch)(target=target, **params)
 
 
 def _fingerprint(target: str, arch: str, settings: Settings) -> dict:
@@ -32,7 +43,7 @@ def _fingerprint(target: str, arch: str, settings: Settings) -> dict:
         "labels": source.name,
         "labels_sha256": source.sha256,
         "arch": arch,
-        "params": get_arch(arch)(target=target).get_params(),
+        "params": default_model(target, arch).get_params(),
         "format": MODEL_FORMAT,
         "laborlens_version": __version__,
     }
@@ -56,11 +67,13 @@ def ensure_default_model(
     if progress:
         progress(f"training the default {target} model ({arch})", 0, 1)
     labels = read_labels(fetch(LABEL_SOURCES[target], settings), target)
-    model = get_arch(arch)(target=target)
+    model = default_model(target, arch)
     if hasattr(model, "dwa_links"):  # tfidf-dwa: O*NET's task-to-DWA links, label-free
         from laborlens.models.stacked import DWA_SOURCE, read_dwa_links
 
         model.dwa_links = read_dwa_links(fetch(DWA_SOURCE, settings))
+    if hasattr(model, "cache_dir"):  # the distilled tables
+        model.cache_dir = settings.cache_dir
     model.fit(labels[["task", "title"]], labels["label"], groups=labels["group"])
     model.extra_card_ = {**getattr(model, "extra_card_", {}), "trained_from": wanted}
     from laborlens.io import staging_dir

@@ -105,6 +105,7 @@ class TfidfDwa(ExposureModel):
             random_state=self.random_state,
             C=self.C,
             title_weight=self.title_weight,
+            static_weight=0.0,  # stage 1 as cross-validated for this stack
         )
         model.classes_ = self.classes_
         return model

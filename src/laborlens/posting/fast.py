@@ -103,13 +103,15 @@ class TfidfProba:
         tasks = [t.strip() for t in tasks]
         titles = [t.strip() or "_" for t in titles]
         words, chars, title = self.vectorizers
-        x = sp.hstack(
-            [
-                words.transform(tasks),
-                chars.transform(tasks),
-                self.title_weight * title.transform(titles),
-            ]
-        ).tocsr()
+        blocks = [
+            words.transform(tasks),
+            chars.transform(tasks),
+            self.title_weight * title.transform(titles),
+        ]
+        dense = self.model.static_features(self.model.state_, tasks)
+        if dense is not None:
+            blocks.append(dense)
+        x = sp.hstack(blocks).tocsr()
         scores = np.asarray(x @ self.coef) + self.intercept
         if scores.shape[1] == 1:
             scores = np.column_stack([-scores[:, 0], scores[:, 0]]) / 2
