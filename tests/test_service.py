@@ -662,7 +662,7 @@ CHECKS = schemathesis.Config.from_dict(
         "operations": [
             {
                 # an occupation given as text can be ambiguous: 422 with the candidates, by design
-                "include-path-regex": r"^/api/(occupations/\{code\}|careers/)",
+                "include-path-regex": r"^/api/(occupations/\{code\}|careers/|emerging/tasks/)",
                 "checks": {
                     "positive_data_acceptance": {"expected-statuses": ["2xx", "404", "422"]}
                 },

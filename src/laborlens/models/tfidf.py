@@ -61,11 +61,11 @@ class TfidfLinear(ExposureModel):
             from laborlens.config import default_cache_dir
             from laborlens.models import static
 
+            tasks, _ = prepare_inputs(X)  # bad input is refused before any encoder work
             cache = self.cache_dir or default_cache_dir()
             # The piece table depends on the encoder alone: one per user, whatever the build.
             table = static.piece_table(default_cache_dir())
             if self.distill_epochs:
-                tasks, _ = prepare_inputs(X)
                 table = static.distill(
                     table,
                     tasks,
