@@ -73,7 +73,7 @@ class TfidfLinear(ExposureModel):
                     random_state=self.random_state,
                     cache_dir=cache,
                 )
-            self._table = table.astype(np.float16)
+            self._table = np.asarray(table, dtype=np.float16)  # distilled tables already are
         try:
             return super().fit(X, y, groups)
         finally:
